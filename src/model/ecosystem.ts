@@ -1,0 +1,15 @@
+export const ecosystemNames = [
+  "deb",
+  "apk",
+  "rpm",
+  "pypi",
+  "npm",
+  "nuget",
+  "maven",
+  "golang",
+  "composer",
+  "gem",
+  "cargo",
+] as const;
+
+export type Ecosystem = (typeof ecosystemNames)[number];

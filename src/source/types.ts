@@ -1,0 +1,22 @@
+import type { Readable } from "node:stream";
+import type { ImageDescription } from "../model/inventory.ts";
+import type { Layer } from "../model/layer.ts";
+
+/** How a layer's content is read: a tar blob (possibly compressed) or a directory on disk. */
+export type LayerContent =
+  | { kind: "tar"; stream: Readable }
+  | { kind: "directory"; root: string };
+
+/** Where bytes come from: manifest, config and ordered layers of one image. */
+export interface ImageSource {
+  readonly description: ImageDescription;
+  readonly layers: readonly Layer[];
+  /** Opens the layer's content; the caller consumes or destroys the stream. */
+  openLayer(index: number): Promise<LayerContent>;
+  close(): Promise<void>;
+}
+
+export interface OpenSourceOptions {
+  /** "os/arch[/variant]", default linux/amd64. */
+  platform?: string;
+}
