@@ -13,6 +13,12 @@ export interface Interest {
   globs?: readonly string[];
   /** Files larger than this are skipped with an issue (default: ScanLimits.maxFileBytes). */
   maxBytes?: number;
+  /**
+   * Files kept only to be read through ParseContext.view while parsing the files above (a
+   * copyright file beside a dpkg database, Cargo.toml beside Cargo.lock); never parsed on their own.
+   * When one changes, the cataloger's files are parsed again.
+   */
+  context?: { paths?: readonly string[]; globs?: readonly string[]; maxBytes?: number };
 }
 
 /** A file kept from a layer, with its content. */

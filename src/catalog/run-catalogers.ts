@@ -1,0 +1,43 @@
+import { errorMessage } from "../errors.ts";
+import type { ScanLimits } from "../limits.ts";
+import type { Distro } from "../model/distro.ts";
+import type { ScanIssue } from "../model/issue.ts";
+import type { LayerRef } from "../model/layer.ts";
+import type { Cataloger, CollectedFile, FileView, ParseResult } from "./cataloger.ts";
+import type { PackageTracker } from "./package-tracker.ts";
+
+export interface CatalogerRun {
+  cataloger: Cataloger;
+  file: CollectedFile;
+}
+
+export interface RunContext {
+  distro: Distro | undefined;
+  view: FileView;
+  limits: ScanLimits;
+  layer: LayerRef;
+  tracker: PackageTracker;
+  issues: ScanIssue[];
+}
+
+/** Parses one file with one cataloger; a failing parser becomes an issue, never a failed scan. */
+export async function runCataloger({ cataloger, file }: CatalogerRun, ctx: RunContext): Promise<void> {
+  let result: ParseResult;
+  try {
+    result = await cataloger.parse(file, { distro: ctx.distro, view: ctx.view, limits: ctx.limits });
+  } catch (error) {
+    ctx.issues.push({
+      severity: "error",
+      scope: "file",
+      message: `cataloger failed: ${errorMessage(error)}`,
+      path: file.path,
+      layer: file.layer,
+      cataloger: cataloger.name,
+    });
+    return;
+  }
+  ctx.tracker.update(cataloger, file, result.packages, ctx.layer);
+  for (const message of result.issues) {
+    ctx.issues.push({ severity: "warning", scope: "file", message, path: file.path, layer: file.layer, cataloger: cataloger.name });
+  }
+}

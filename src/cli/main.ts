@@ -1,0 +1,38 @@
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { strataVersion } from "../version.ts";
+import { exitCodeFor, printError } from "./exit.ts";
+
+const program = new Command()
+  .name("strata")
+  .description("Inventories every package in every layer of a container image.")
+  .version(strataVersion)
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+program
+  .command("scan")
+  .description(
+    "Scan an image: a docker-save tarball, an OCI layout directory or archive, or a root filesystem directory.\n" +
+      "IMAGE may carry a transport: docker-archive:PATH, oci-archive:PATH, oci:PATH[:REF], dir:PATH.",
+  )
+  .argument("<image>", "image reference or path")
+  .option("-f, --format <format>", "report format: table or json", "table")
+  .option("-o, --output <file>", "write the report to a file instead of standard output")
+  .option("--platform <os/arch[/variant]>", "platform to pick from a multi-platform image", "linux/amd64")
+  .option("-q, --quiet", "no progress and no warnings on standard error")
+  .option("--no-verify-digests", "do not check layer blobs against their digests")
+  .action(async (image, options) => {
+    const { runScan } = await import("./commands/scan.ts");
+    process.exitCode = await runScan(image, options);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else {
+    printError(error);
+    process.exitCode = exitCodeFor(error);
+  }
+}

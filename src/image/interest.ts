@@ -1,0 +1,83 @@
+import picomatch from "picomatch";
+import type { Interest } from "../catalog/cataloger.ts";
+
+/** Who wants a path, and how large a file they accept. */
+export interface Want<T> {
+  owner: T;
+  maxBytes: number | undefined;
+}
+
+type Matcher = (path: string) => boolean;
+
+interface GlobWant<T> {
+  want: Want<T>;
+  matches: Matcher;
+}
+
+/**
+ * All interests compiled once into lookups that are cheap per tar entry: exact paths in a map,
+ * globs bucketed by their literal basename or extension so most entries test no glob at all.
+ */
+export class InterestMatcher<T> {
+  private readonly exact = new Map<string, Want<T>[]>();
+  private readonly byBasename = new Map<string, GlobWant<T>[]>();
+  private readonly byExtension = new Map<string, GlobWant<T>[]>();
+  private readonly anyName: GlobWant<T>[] = [];
+
+  constructor(interests: Iterable<{ owner: T; interest: Interest }>) {
+    for (const { owner, interest } of interests) {
+      const want = { owner, maxBytes: interest.maxBytes };
+      for (const path of interest.paths ?? []) push(this.exact, path, want);
+      for (const glob of interest.globs ?? []) this.addGlob(glob, want);
+    }
+  }
+
+  private addGlob(glob: string, want: Want<T>): void {
+    // picomatch's "/**/" needs at least one directory after a leading "/", so match relative paths.
+    const relative = picomatch(glob.replace(/^\/+/, ""), { dot: true });
+    const entry = { want, matches: (path: string) => relative(path.slice(1)) };
+    const last = glob.slice(glob.lastIndexOf("/") + 1);
+    if (!hasGlobSyntax(last)) {
+      push(this.byBasename, last, entry);
+    } else if (/^\*\.[^*?[\]{}()!+@]+$/.test(last)) {
+      push(this.byExtension, last.slice(1), entry);
+    } else {
+      this.anyName.push(entry);
+    }
+  }
+
+  /** Every interest that wants this absolute path (empty when none). */
+  match(path: string): Want<T>[] {
+    const found: Want<T>[] = [...(this.exact.get(path) ?? [])];
+    const basename = path.slice(path.lastIndexOf("/") + 1);
+    const dot = basename.indexOf(".");
+    const candidates = [
+      ...(this.byBasename.get(basename) ?? []),
+      ...(dot >= 0 ? extensionCandidates(this.byExtension, basename) : []),
+      ...this.anyName,
+    ];
+    for (const candidate of candidates) {
+      if (candidate.matches(path) && !found.includes(candidate.want)) found.push(candidate.want);
+    }
+    return found;
+  }
+}
+
+function extensionCandidates<V>(map: Map<string, V[]>, basename: string): V[] {
+  const out: V[] = [];
+  for (let i = basename.indexOf("."); i >= 0; i = basename.indexOf(".", i + 1)) {
+    const hits = map.get(basename.slice(i));
+    if (hits) out.push(...hits);
+  }
+  return out;
+}
+
+function hasGlobSyntax(segment: string): boolean {
+  return /[*?[\]{}()!+@]/.test(segment);
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,14 @@
+import type { Inventory } from "../model/inventory.ts";
+import { renderJson } from "./json.ts";
+import { renderTable } from "./table.ts";
+
+export const reportFormats = {
+  table: renderTable,
+  json: renderJson,
+} as const satisfies Record<string, (inventory: Inventory) => string>;
+
+export type ReportFormat = keyof typeof reportFormats;
+
+export function isReportFormat(name: string): name is ReportFormat {
+  return Object.hasOwn(reportFormats, name);
+}

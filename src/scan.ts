@@ -1,0 +1,143 @@
+import { runCataloger } from "./catalog/run-catalogers.ts";
+import type { Cataloger } from "./catalog/cataloger.ts";
+import { PackageTracker } from "./catalog/package-tracker.ts";
+import { catalogers as registeredCatalogers } from "./catalog/registry.ts";
+import { detectDistro, distroInterest } from "./distro/detect.ts";
+import { errorMessage } from "./errors.ts";
+import { ImageView } from "./image/image-view.ts";
+import { InterestMatcher } from "./image/interest.ts";
+import { emptyChanges, type LayerChanges } from "./image/layer-changes.ts";
+import { walkDirectory } from "./image/walk-directory.ts";
+import { walkTarLayer } from "./image/walk-tar.ts";
+import { defaultLimits, type ScanLimits } from "./limits.ts";
+import type { Distro } from "./model/distro.ts";
+import { type Inventory, inventorySchemaVersion } from "./model/inventory.ts";
+import type { ScanIssue } from "./model/issue.ts";
+import { type Layer, layerRef } from "./model/layer.ts";
+import type { ImageSource } from "./source/types.ts";
+import { strataVersion } from "./version.ts";
+
+export type ScanProgress =
+  | { kind: "layer-start"; layer: Layer }
+  | { kind: "layer-bytes"; layer: Layer; bytes: number }
+  | { kind: "layer-done"; layer: Layer };
+
+export interface ScanOptions {
+  catalogers?: readonly Cataloger[];
+  limits?: ScanLimits;
+  /** Check each layer blob against its digest while streaming (default true). */
+  verifyDigests?: boolean;
+  onProgress?: (event: ScanProgress) => void;
+  /** Fixed scan time, for reproducible output in tests. */
+  now?: Date;
+}
+
+type Owner = { cataloger: Cataloger; role: "primary" | "context" } | "distro";
+
+/**
+ * image source → layers → file view → catalogers → package inventory. Each layer is streamed once;
+ * the next layer is read while the current one is merged and parsed.
+ */
+export async function scanImage(source: ImageSource, options: ScanOptions = {}): Promise<Inventory> {
+  const catalogers = options.catalogers ?? registeredCatalogers;
+  const limits = options.limits ?? defaultLimits;
+  const matcher = new InterestMatcher<Owner>(interestsOf(catalogers));
+  const view = new ImageView(limits.maxSymlinkHops);
+  const tracker = new PackageTracker();
+  const issues: ScanIssue[] = [];
+  let distro: Distro | undefined;
+
+  const readLayer = (layer: Layer): Promise<LayerChanges> =>
+    walkLayer(source, layer, matcher, limits, options).catch((error: unknown) => {
+      const failed = emptyChanges();
+      failed.complete = false;
+      failed.issues.push({ severity: "error", message: errorMessage(error) });
+      return failed;
+    });
+
+  const layers = source.layers;
+  let pending = layers[0] ? readLayer(layers[0]) : undefined;
+  for (const [index, layer] of layers.entries()) {
+    const changes = await (pending ?? readLayer(layer));
+    const nextLayer = layers[index + 1];
+    pending = nextLayer ? readLayer(nextLayer) : undefined;
+
+    const ref = layerRef(layer);
+    for (const problem of changes.issues) {
+      issues.push({
+        severity: problem.severity,
+        scope: problem.path === undefined ? "layer" : "file",
+        message: problem.path === undefined ? `layer ${layer.index}: ${problem.message}` : problem.message,
+        ...(problem.path === undefined ? {} : { path: problem.path }),
+        layer: ref,
+      });
+    }
+    const changed = view.apply(ref, changes);
+    distro = detectDistro(view);
+    const runs = new Map<string, { cataloger: Cataloger; path: string }>();
+    const reparse = new Set<Cataloger>();
+    for (const path of [...changed].sort()) {
+      for (const { owner } of matcher.match(path)) {
+        if (owner === "distro") continue;
+        if (owner.role === "context") reparse.add(owner.cataloger);
+        else runs.set(`${owner.cataloger.name}\0${path}`, { cataloger: owner.cataloger, path });
+      }
+    }
+    for (const cataloger of reparse) {
+      for (const file of view.all()) {
+        if (isPrimaryFor(matcher, cataloger, file.path)) runs.set(`${cataloger.name}\0${file.path}`, { cataloger, path: file.path });
+      }
+    }
+    const context = { distro, view, limits, layer: ref, tracker, issues };
+    for (const { cataloger, path } of runs.values()) {
+      const file = view.file(path);
+      if (file) await runCataloger({ cataloger, file }, context);
+      else tracker.remove(cataloger, path);
+    }
+    options.onProgress?.({ kind: "layer-done", layer });
+  }
+
+  return {
+    schemaVersion: inventorySchemaVersion,
+    scanner: { name: "strata", version: strataVersion },
+    scannedAt: (options.now ?? new Date()).toISOString(),
+    image: source.description,
+    ...(distro ? { distro } : {}),
+    layers: [...layers],
+    packages: tracker.packages(),
+    issues,
+  };
+}
+
+async function walkLayer(
+  source: ImageSource,
+  layer: Layer,
+  matcher: InterestMatcher<Owner>,
+  limits: ScanLimits,
+  options: ScanOptions,
+): Promise<LayerChanges> {
+  options.onProgress?.({ kind: "layer-start", layer });
+  const content = await source.openLayer(layer.index);
+  if (content.kind === "directory") return walkDirectory(content.root, { matcher, maxFileBytes: limits.maxFileBytes });
+  const verify = (options.verifyDigests ?? true) && layer.digest.startsWith("sha256:");
+  return walkTarLayer(content.stream, {
+    matcher,
+    maxFileBytes: limits.maxFileBytes,
+    ...(verify ? { expectedDigest: layer.digest } : {}),
+    onBytes: (bytes) => options.onProgress?.({ kind: "layer-bytes", layer, bytes }),
+  });
+}
+
+function interestsOf(catalogers: readonly Cataloger[]): { owner: Owner; interest: Cataloger["wants"] }[] {
+  const out: { owner: Owner; interest: Cataloger["wants"] }[] = [{ owner: "distro", interest: distroInterest }];
+  for (const cataloger of catalogers) {
+    const { context, ...primary } = cataloger.wants;
+    out.push({ owner: { cataloger, role: "primary" }, interest: primary });
+    if (context) out.push({ owner: { cataloger, role: "context" }, interest: context });
+  }
+  return out;
+}
+
+function isPrimaryFor(matcher: InterestMatcher<Owner>, cataloger: Cataloger, path: string): boolean {
+  return matcher.match(path).some(({ owner }) => owner !== "distro" && owner.role === "primary" && owner.cataloger === cataloger);
+}
