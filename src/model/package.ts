@@ -13,6 +13,7 @@ export interface DpkgMetadata {
   sourceVersion?: string;
   architecture?: string;
   maintainer?: string;
+  /** Installed-Size as written: dpkg writes KiB; a value with a unit ("4KB") is converted to bytes, as Syft does. */
   installedSize?: number;
   provides: string[];
   depends: string[];
