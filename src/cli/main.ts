@@ -7,7 +7,11 @@ const program = new Command()
   .description("Inventories every package in every layer of a container image.")
   .version(strataVersion)
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text) });
+  .configureOutput({
+    outputError: (text, write) => {
+      write(text);
+    },
+  });
 
 program
   .command("scan")
@@ -18,7 +22,7 @@ program
   .argument("<image>", "image reference or path")
   .option("-f, --format <format>", "report format: table or json", "table")
   .option("-o, --output <file>", "write the report to a file instead of standard output")
-  .option("--platform <os/arch[/variant]>", "platform to pick from a multi-platform image", "linux/amd64")
+  .option("--platform <os/arch[/variant]>", "platform to pick from a multi-platform image (default linux/amd64)")
   .option("-q, --quiet", "no progress and no warnings on standard error")
   .option("--no-verify-digests", "do not check layer blobs against their digests")
   .action(async (image, options) => {

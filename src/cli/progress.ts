@@ -33,6 +33,8 @@ export function layerProgress(enabled: boolean): { onProgress?: (event: ScanProg
         multibar.remove(bar);
       }
     },
-    stop: () => multibar.stop(),
+    stop: () => {
+      multibar.stop();
+    },
   };
 }

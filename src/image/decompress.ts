@@ -39,7 +39,7 @@ export function peekHead(stream: Readable): Promise<Buffer> {
       const chunk: unknown = stream.read();
       if (chunk === null) return;
       cleanup();
-      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(typeof chunk === "string" ? chunk : "");
       stream.unshift(buffer);
       resolve(buffer);
     };

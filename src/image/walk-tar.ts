@@ -30,12 +30,19 @@ export async function walkTarLayer<T>(raw: Readable, options: TarWalkOptions<T>)
   const tar = extract();
   tar.on("entry", (header, body, next) => {
     changes.entries += 1;
-    changes.bytes += header.size ?? 0;
+    changes.bytes += header.size;
     const done = (error?: unknown): void => {
       if (error === undefined) next();
-      else next(error instanceof Error ? error : new Error(String(error)));
+      else next(error instanceof Error ? error : new Error(errorMessage(error)));
     };
-    handleEntry(header, body, changes, options).then(() => done(), done);
+    handleEntry(header, body, changes, options).then(
+      () => {
+        done();
+      },
+      (error: unknown) => {
+        done(error);
+      },
+    );
   });
   try {
     const head = await peekHead(raw);
@@ -79,21 +86,25 @@ async function handleEntry<T>(
     }
     return drain(body);
   }
-  switch (header.type) {
+  // tar-stream reports unknown type flags as null, which its types leave out.
+  const type = header.type as Header["type"] | null;
+  switch (type) {
     case "symlink":
-      changes.symlinks.set(path, header.linkname ?? "");
+      changes.symlinks.set(path, header.linkname);
       changes.files.delete(path);
       return drain(body);
     case "link":
-      linkHard(path, header.linkname ?? "", changes, options);
+      linkHard(path, header.linkname, changes, options);
       return drain(body);
     case "file":
     case "contiguous-file":
     case null:
-    case undefined:
       changes.symlinks.delete(path);
-      return collectFile(path, header.size ?? 0, body, changes, options);
-    default:
+      return collectFile(path, header.size, body, changes, options);
+    case "directory":
+    case "block-device":
+    case "character-device":
+    case "fifo":
       return drain(body);
   }
 }

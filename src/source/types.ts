@@ -1,11 +1,10 @@
 import type { Readable } from "node:stream";
+import type { ScanLimits } from "../limits.ts";
 import type { ImageDescription } from "../model/inventory.ts";
 import type { Layer } from "../model/layer.ts";
 
 /** How a layer's content is read: a tar blob (possibly compressed) or a directory on disk. */
-export type LayerContent =
-  | { kind: "tar"; stream: Readable }
-  | { kind: "directory"; root: string };
+export type LayerContent = { kind: "tar"; stream: Readable } | { kind: "directory"; root: string };
 
 /** Where bytes come from: manifest, config and ordered layers of one image. */
 export interface ImageSource {
@@ -17,6 +16,11 @@ export interface ImageSource {
 }
 
 export interface OpenSourceOptions {
-  /** "os/arch[/variant]", default linux/amd64. */
+  /**
+   * "os/arch[/variant]". Chooses among the images of a multi-platform index (default linux/amd64 there);
+   * a source holding one image is checked against it only when it is given.
+   */
   platform?: string;
+  /** maxMetadataBytes caps manifests, configs and indexes; default defaultLimits. */
+  limits?: Pick<ScanLimits, "maxMetadataBytes">;
 }

@@ -10,7 +10,7 @@ import { layerProgress } from "../progress.ts";
 export interface ScanCommandOptions {
   format: string;
   output?: string;
-  platform: string;
+  platform?: string;
   quiet?: true;
   verifyDigests: boolean;
 }
@@ -21,7 +21,7 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
       throw new InputError(`unknown format "${options.format}"; use one of: ${Object.keys(reportFormats).join(", ")}`);
     }
     const render = reportFormats[options.format];
-    const source = await openSource(reference, { platform: options.platform });
+    const source = await openSource(reference, options.platform ? { platform: options.platform } : {});
     const progress = layerProgress(!options.quiet);
     let inventory: Inventory;
     try {

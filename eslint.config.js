@@ -1,0 +1,33 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "bin/"] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    linterOptions: { reportUnusedDisableDirectives: "error" },
+    rules: {
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/switch-exhaustiveness-check": "error",
+      "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["**/source/**", "**/image/**", "**/report/**", "**/cli/**"], message: "catalogers and model stay independent of sources, images and reports" },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["src/image/**", "src/source/**", "src/report/**", "src/cli/**", "src/scan*.ts", "test/**", "scripts/**", "bench/**"],
+    rules: { "no-restricted-imports": "off" },
+  },
+  {
+    files: ["**/*.test.ts", "test/**"],
+    rules: { "@typescript-eslint/no-floating-promises": "off", "@typescript-eslint/no-non-null-assertion": "off" },
+  },
+);
