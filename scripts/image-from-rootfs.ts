@@ -31,7 +31,13 @@ async function snapshot(root: string): Promise<Map<string, Node>> {
     for await (const entry of await opendir(root + (dir || "/"))) {
       const path = `${dir}/${entry.name}`;
       const stat = await lstat(root + path);
-      const type = stat.isDirectory() ? "directory" : stat.isSymbolicLink() ? "symlink" : stat.isFile() ? "file" : undefined;
+      const type = stat.isDirectory()
+        ? "directory"
+        : stat.isSymbolicLink()
+          ? "symlink"
+          : stat.isFile()
+            ? "file"
+            : undefined;
       if (!type) continue;
       nodes.set(path, {
         type,
@@ -50,8 +56,13 @@ async function snapshot(root: string): Promise<Map<string, Node>> {
 
 function sameNode(a: Node, b: Node): boolean {
   return (
-    a.type === b.type && a.mode === b.mode && a.uid === b.uid && a.gid === b.gid && a.size === b.size &&
-    a.mtime.getTime() === b.mtime.getTime() && a.linkname === b.linkname
+    a.type === b.type &&
+    a.mode === b.mode &&
+    a.uid === b.uid &&
+    a.gid === b.gid &&
+    a.size === b.size &&
+    a.mtime.getTime() === b.mtime.getTime() &&
+    a.linkname === b.linkname
   );
 }
 
@@ -73,14 +84,29 @@ async function writeLayer(root: string, now: Map<string, Node>, before: Map<stri
     const old = before.get(path);
     if (!node || (old && sameNode(old, node))) continue;
     const header: Header = {
-      name: path.slice(1), type: node.type, mode: node.mode, uid: node.uid, gid: node.gid, mtime: node.mtime,
-      size: node.size, linkname: node.linkname, uname: "", gname: "", devmajor: 0, devminor: 0,
+      name: path.slice(1),
+      type: node.type,
+      mode: node.mode,
+      uid: node.uid,
+      gid: node.gid,
+      mtime: node.mtime,
+      size: node.size,
+      linkname: node.linkname,
+      uname: "",
+      gname: "",
+      devmajor: 0,
+      devminor: 0,
     };
     if (node.type === "file") {
       const sink = tar.entry(header);
       await pipeline(createReadStream(root + path), sink);
     } else {
-      await new Promise<void>((resolve, reject) => tar.entry(header, (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        tar.entry(header, (error) => {
+          if (error) reject(error);
+          else resolve();
+        }),
+      );
     }
   }
   for (const path of [...before.keys()].sort()) {
@@ -88,7 +114,12 @@ async function writeLayer(root: string, now: Map<string, Node>, before: Map<stri
     const parent = path.slice(0, path.lastIndexOf("/"));
     if (parent !== "" && !now.has(parent)) continue; // the whole parent is already whited out
     const name = `${parent.slice(1)}${parent ? "/" : ""}.wh.${path.slice(path.lastIndexOf("/") + 1)}`;
-    await new Promise<void>((resolve, reject) => tar.entry({ name, size: 0 }, "", (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      tar.entry({ name, size: 0 }, "", (error) => {
+        if (error) reject(error);
+        else resolve();
+      }),
+    );
   }
   tar.finalize();
   await written;
@@ -133,9 +164,19 @@ async function main(argv: string[]): Promise<void> {
     );
     const configName = `${createHash("sha256").update(config).digest("hex")}.json`;
     await writeFile(join(work, configName), config);
-    const manifest = [{ Config: configName, RepoTags: tags, Layers: layers.map((_, index) => `layer${index}/layer.tar`) }];
+    const manifest = [
+      { Config: configName, RepoTags: tags, Layers: layers.map((_, index) => `layer${index}/layer.tar`) },
+    ];
     await writeFile(join(work, "manifest.json"), JSON.stringify(manifest));
-    execFileSync("tar", ["-cf", out, "-C", work, "manifest.json", configName, ...layers.map((_, index) => `layer${index}`)]);
+    execFileSync("tar", [
+      "-cf",
+      out,
+      "-C",
+      work,
+      "manifest.json",
+      configName,
+      ...layers.map((_, index) => `layer${index}`),
+    ]);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -104,7 +104,7 @@ test("context files are read through the view and trigger a new parse when they 
 });
 
 test("files reached through a symlinked directory are found by their real path", async () => {
-  const inventory = await scan([{ "srv/app.db": "s=1\n", "data": { symlink: "srv" } }]);
+  const inventory = await scan([{ "srv/app.db": "s=1\n", data: { symlink: "srv" } }]);
   assert.deepEqual(summary(inventory), ["s@1:0"]);
 });
 
@@ -121,4 +121,45 @@ test("a layer that cannot be opened is reported and the other layers still scan"
   const problem = inventory.issues.find((issue) => issue.scope === "layer");
   assert.equal(problem?.layer?.index, 1);
   assert.match(problem?.message ?? "", /layer 1: layer 1 is missing/);
+});
+
+/** Reports one package per ELF executable, named after its file; eager, like binary catalogers. */
+const elfNames: Cataloger = defineCataloger({
+  name: "test-elf",
+  ecosystem: "golang",
+  version: 1,
+  eager: true,
+  wants: { executables: true, globs: ["/**/*.bin"] },
+  parse: (file, ctx) => {
+    assert.equal(ctx.view.get("/db"), undefined, "eager parsers see an empty view");
+    const name = file.path.slice(file.path.lastIndexOf("/") + 1);
+    return {
+      packages: [
+        {
+          name,
+          version: String(file.content.length),
+          purl: `pkg:golang/${name}`,
+          licenses: [],
+          metadata: { kind: "go" },
+        },
+      ],
+      issues: [],
+    };
+  },
+});
+
+test("eager catalogers get executables by mode and magic bytes, and whiteouts still remove them", async () => {
+  const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(60)]);
+  const source = await memorySource([
+    {
+      "usr/bin/tool": { content: elf, mode: 0o755 },
+      "usr/bin/script": { content: "#!/bin/sh\necho hi\n", mode: 0o755 },
+      "usr/lib/libfoo.so": elf,
+      "opt/data.bin": "not an executable, but wanted by name",
+      "usr/bin/gone": { content: elf, mode: 0o755 },
+    },
+    { "usr/bin/.wh.gone": "" },
+  ]);
+  const inventory = await scanImage(source, { catalogers: [elfNames, lines], now: new Date(0) });
+  assert.deepEqual(summary(inventory), ["data.bin@37:0", "tool@64:0"]);
 });

@@ -1,11 +1,12 @@
-import { runCataloger } from "./catalog/run-catalogers.ts";
-import type { Cataloger } from "./catalog/cataloger.ts";
+import type { Cataloger, FileView, ParseResult } from "./catalog/cataloger.ts";
+import { recordResult, runCataloger } from "./catalog/run-catalogers.ts";
 import { PackageTracker } from "./catalog/package-tracker.ts";
 import { catalogers as registeredCatalogers } from "./catalog/registry.ts";
 import { detectDistro, distroInterest } from "./distro/detect.ts";
 import { errorMessage } from "./errors.ts";
 import { ImageView } from "./image/image-view.ts";
 import { InterestMatcher } from "./image/interest.ts";
+import type { OnFile } from "./image/keep-file.ts";
 import { emptyChanges, type LayerChanges } from "./image/layer-changes.ts";
 import { walkDirectory } from "./image/walk-directory.ts";
 import { walkTarLayer } from "./image/walk-tar.ts";
@@ -76,23 +77,32 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
     distro = detectDistro(view);
     const runs = new Map<string, { cataloger: Cataloger; path: string }>();
     const reparse = new Set<Cataloger>();
+    const context = { distro, view, limits, layer: ref, tracker, issues };
     for (const path of [...changed].sort()) {
+      const file = view.file(path);
+      if (!file) {
+        tracker.removePath(path);
+        continue;
+      }
+      for (const { cataloger, result } of changes.parsed.get(path) ?? []) {
+        const eager = catalogers.find((candidate) => candidate.name === cataloger);
+        if (eager) recordResult(eager, file, result, context);
+      }
       for (const { owner } of matcher.match(path)) {
-        if (owner === "distro") continue;
+        if (owner === "distro" || owner.cataloger.eager === true) continue;
         if (owner.role === "context") reparse.add(owner.cataloger);
         else runs.set(`${owner.cataloger.name}\0${path}`, { cataloger: owner.cataloger, path });
       }
     }
     for (const cataloger of reparse) {
       for (const file of view.all()) {
-        if (isPrimaryFor(matcher, cataloger, file.path)) runs.set(`${cataloger.name}\0${file.path}`, { cataloger, path: file.path });
+        if (isPrimaryFor(matcher, cataloger, file.path))
+          runs.set(`${cataloger.name}\0${file.path}`, { cataloger, path: file.path });
       }
     }
-    const context = { distro, view, limits, layer: ref, tracker, issues };
     for (const { cataloger, path } of runs.values()) {
       const file = view.file(path);
       if (file) await runCataloger({ cataloger, file }, context);
-      else tracker.remove(cataloger, path);
     }
     options.onProgress?.({ kind: "layer-done", layer });
   }
@@ -109,6 +119,34 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
   };
 }
 
+/** Parses a file for the eager catalogers that want it, as it leaves the layer stream. */
+function eagerParser(layer: Layer, limits: ScanLimits): OnFile<Owner> {
+  const ref = layerRef(layer);
+  return async (path, content, wants, changes) => {
+    let keepContent = false;
+    for (const { owner } of wants) {
+      if (owner === "distro" || owner.role === "context" || owner.cataloger.eager !== true) {
+        keepContent = true;
+        continue;
+      }
+      const { cataloger } = owner;
+      const results = changes.parsed.get(path) ?? [];
+      if (results.some((done) => done.cataloger === cataloger.name)) continue;
+      let result: ParseResult;
+      try {
+        result = await cataloger.parse({ path, layer: ref, content }, { distro: undefined, view: emptyView, limits });
+      } catch (error) {
+        result = { packages: [], issues: [], failure: errorMessage(error) };
+      }
+      results.push({ cataloger: cataloger.name, result });
+      changes.parsed.set(path, results);
+    }
+    return keepContent;
+  };
+}
+
+const emptyView: FileView = { get: () => undefined, list: () => [] };
+
 async function walkLayer(
   source: ImageSource,
   layer: Layer,
@@ -118,11 +156,15 @@ async function walkLayer(
 ): Promise<LayerChanges> {
   options.onProgress?.({ kind: "layer-start", layer });
   const content = await source.openLayer(layer.index);
-  if (content.kind === "directory") return walkDirectory(content.root, { matcher, maxFileBytes: limits.maxFileBytes });
+  const onFile = eagerParser(layer, limits);
+  if (content.kind === "directory") {
+    return walkDirectory(content.root, { matcher, maxFileBytes: limits.maxFileBytes, onFile });
+  }
   const verify = (options.verifyDigests ?? true) && layer.digest.startsWith("sha256:");
   return walkTarLayer(content.stream, {
     matcher,
     maxFileBytes: limits.maxFileBytes,
+    onFile,
     ...(verify ? { expectedDigest: layer.digest } : {}),
     onBytes: (bytes) => options.onProgress?.({ kind: "layer-bytes", layer, bytes }),
   });
@@ -139,5 +181,7 @@ function interestsOf(catalogers: readonly Cataloger[]): { owner: Owner; interest
 }
 
 function isPrimaryFor(matcher: InterestMatcher<Owner>, cataloger: Cataloger, path: string): boolean {
-  return matcher.match(path).some(({ owner }) => owner !== "distro" && owner.role === "primary" && owner.cataloger === cataloger);
+  return matcher
+    .match(path)
+    .some(({ owner }) => owner !== "distro" && owner.role === "primary" && owner.cataloger === cataloger);
 }

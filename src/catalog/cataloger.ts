@@ -11,6 +11,11 @@ import type { ScanLimits } from "../limits.ts";
 export interface Interest {
   paths?: readonly string[];
   globs?: readonly string[];
+  /**
+   * Every regular file with an executable mode bit whose first bytes are an ELF, PE or Mach-O
+   * header (Go binaries, cargo-auditable binaries). Other executables are never buffered.
+   */
+  executables?: boolean;
   /** Files larger than this are skipped with an issue (default: ScanLimits.maxFileBytes). */
   maxBytes?: number;
   /**
@@ -49,12 +54,16 @@ export interface PackageDraft {
   purl: string;
   licenses: string[];
   metadata: PackageMetadata;
+  /** Where inside the file the package was found, for archives: "WEB-INF/lib/x.jar!META-INF/maven/g/a/pom.properties". */
+  inside?: string;
 }
 
 export interface ParseResult {
   packages: PackageDraft[];
   /** Problems with this file; packages read before the problem are still returned. */
   issues: string[];
+  /** Set by the pipeline when the parser threw: a bug, reported as an error. */
+  failure?: string;
 }
 
 export interface Cataloger {
@@ -64,6 +73,11 @@ export interface Cataloger {
   /** Bump when the output for the same input changes (invalidates cached layers). */
   readonly version: number;
   readonly wants: Interest;
+  /**
+   * Parse each file as soon as it is read from the layer and keep only the result, so large files
+   * (archives, binaries) never pile up in memory. An eager parser sees no distro and an empty view.
+   */
+  readonly eager?: boolean;
   readonly parse: (file: CollectedFile, ctx: ParseContext) => ParseResult | Promise<ParseResult>;
 }
 

@@ -39,6 +39,11 @@ export class PackageTracker {
     this.byFile.delete(`${cataloger.name}\0${path}`);
   }
 
+  /** Forgets every cataloger's packages from a file that is gone. */
+  removePath(path: string): void {
+    for (const key of this.byFile.keys()) if (key.endsWith(`\0${path}`)) this.byFile.delete(key);
+  }
+
   packages(): Package[] {
     const out: Package[] = [];
     for (const tracked of this.byFile.values()) {
@@ -52,7 +57,9 @@ export class PackageTracker {
           licenses: draft.licenses,
           foundBy: cataloger.name,
           layer: since,
-          locations: [{ path: file.path, layer: file.layer }],
+          locations: [
+            { path: file.path, layer: file.layer, ...(draft.inside === undefined ? {} : { inside: draft.inside }) },
+          ],
           metadata: draft.metadata,
         });
       }
@@ -63,7 +70,7 @@ export class PackageTracker {
 
 function identity(draft: PackageDraft): string {
   const arch = "architecture" in draft.metadata ? (draft.metadata.architecture ?? "") : "";
-  return `${draft.name}\0${draft.version}\0${arch}`;
+  return `${draft.name}\0${draft.version}\0${arch}\0${draft.inside ?? ""}`;
 }
 
 function uniqueKey(seen: Map<string, unknown>, key: string): string {

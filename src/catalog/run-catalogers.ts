@@ -26,18 +26,19 @@ export async function runCataloger({ cataloger, file }: CatalogerRun, ctx: RunCo
   try {
     result = await cataloger.parse(file, { distro: ctx.distro, view: ctx.view, limits: ctx.limits });
   } catch (error) {
-    ctx.issues.push({
-      severity: "error",
-      scope: "file",
-      message: `cataloger failed: ${errorMessage(error)}`,
-      path: file.path,
-      layer: file.layer,
-      cataloger: cataloger.name,
-    });
+    result = { packages: [], issues: [], failure: errorMessage(error) };
+  }
+  recordResult(cataloger, file, result, ctx);
+}
+
+/** Tracks a parse result; a parser that threw loses the file's packages and says so as an error. */
+export function recordResult(cataloger: Cataloger, file: CollectedFile, result: ParseResult, ctx: RunContext): void {
+  const where = { path: file.path, layer: file.layer, cataloger: cataloger.name };
+  if (result.failure !== undefined) {
+    ctx.issues.push({ severity: "error", scope: "file", message: `cataloger failed: ${result.failure}`, ...where });
+    ctx.tracker.remove(cataloger, file.path);
     return;
   }
   ctx.tracker.update(cataloger, file, result.packages, ctx.layer);
-  for (const message of result.issues) {
-    ctx.issues.push({ severity: "warning", scope: "file", message, path: file.path, layer: file.layer, cataloger: cataloger.name });
-  }
+  for (const message of result.issues) ctx.issues.push({ severity: "warning", scope: "file", message, ...where });
 }

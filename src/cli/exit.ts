@@ -9,7 +9,8 @@ export const exitCodes = {
 } as const;
 
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof InputError || error instanceof SourceError || error instanceof LimitError) return exitCodes.input;
+  if (error instanceof InputError || error instanceof SourceError || error instanceof LimitError)
+    return exitCodes.input;
   return exitCodes.internal;
 }
 

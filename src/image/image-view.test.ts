@@ -6,10 +6,12 @@ import { emptyChanges, type LayerChanges } from "./layer-changes.ts";
 
 const layer = (index: number): LayerRef => ({ index, digest: `sha256:${index}`, diffId: `sha256:${index}` });
 
-function changes(parts: Partial<Pick<LayerChanges, "removed" | "opaqueDirs">> & {
-  files?: Record<string, string>;
-  symlinks?: Record<string, string>;
-}): LayerChanges {
+function changes(
+  parts: Partial<Pick<LayerChanges, "removed" | "opaqueDirs">> & {
+    files?: Record<string, string>;
+    symlinks?: Record<string, string>;
+  },
+): LayerChanges {
   const out = emptyChanges();
   for (const [path, text] of Object.entries(parts.files ?? {})) out.files.set(path, Buffer.from(text));
   for (const [path, target] of Object.entries(parts.symlinks ?? {})) out.symlinks.set(path, target);
@@ -22,7 +24,10 @@ const text = (view: ImageView, path: string): string | undefined => view.get(pat
 
 test("upper layers replace files and report what changed", () => {
   const view = new ImageView(40);
-  assert.deepEqual([...view.apply(layer(0), changes({ files: { "/a/x": "1", "/a/y": "1" } }))].sort(), ["/a/x", "/a/y"]);
+  assert.deepEqual([...view.apply(layer(0), changes({ files: { "/a/x": "1", "/a/y": "1" } }))].sort(), [
+    "/a/x",
+    "/a/y",
+  ]);
   assert.deepEqual([...view.apply(layer(1), changes({ files: { "/a/x": "2" } }))], ["/a/x"]);
   assert.equal(text(view, "/a/x"), "2");
   assert.equal(view.get("/a/x")?.layer.index, 1);
@@ -55,7 +60,12 @@ test("symlinks are followed inside the image, absolute ones from the image root"
     layer(0),
     changes({
       files: { "/usr/lib/os-release": "ID=debian" },
-      symlinks: { "/etc/os-release": "../usr/lib/os-release", "/lib": "usr/lib", "/abs": "/usr/lib", "/escape": "../../../../usr" },
+      symlinks: {
+        "/etc/os-release": "../usr/lib/os-release",
+        "/lib": "usr/lib",
+        "/abs": "/usr/lib",
+        "/escape": "../../../../usr",
+      },
     }),
   );
   assert.equal(text(view, "/etc/os-release"), "ID=debian");

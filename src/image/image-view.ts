@@ -24,7 +24,12 @@ export class ImageView implements FileView {
   /** Applies one layer; returns the collected paths it added, replaced or removed. */
   apply(layer: LayerRef, changes: LayerChanges): Set<string> {
     const changed = new Set<string>();
-    const hidden = new Set<string>([...changes.removed, ...changes.dropped, ...changes.symlinks.keys(), ...changes.files.keys()]);
+    const hidden = new Set<string>([
+      ...changes.removed,
+      ...changes.dropped,
+      ...changes.symlinks.keys(),
+      ...changes.files.keys(),
+    ]);
     const opaque = new Set(changes.opaqueDirs);
     if (hidden.size > 0 || opaque.size > 0) {
       const isHidden = (path: string): boolean =>

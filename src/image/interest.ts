@@ -23,12 +23,15 @@ export class InterestMatcher<T> {
   private readonly byBasename = new Map<string, GlobWant<T>[]>();
   private readonly byExtension = new Map<string, GlobWant<T>[]>();
   private readonly anyName: GlobWant<T>[] = [];
+  /** Interests in executables (ELF, PE, Mach-O), checked by mode bits and magic bytes, not by path. */
+  readonly executables: Want<T>[] = [];
 
   constructor(interests: Iterable<{ owner: T; interest: Interest }>) {
     for (const { owner, interest } of interests) {
       const want = { owner, maxBytes: interest.maxBytes };
       for (const path of interest.paths ?? []) push(this.exact, path, want);
       for (const glob of interest.globs ?? []) this.addGlob(glob, want);
+      if (interest.executables === true) this.executables.push(want);
     }
   }
 

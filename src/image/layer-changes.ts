@@ -1,7 +1,14 @@
+import type { ParseResult } from "../catalog/cataloger.ts";
+
 /** What one layer does to the files Strata cares about. */
 export interface LayerChanges {
-  /** Wanted regular files (and hard links to them) with their content. */
+  /**
+   * Wanted regular files (and hard links to them) with their content. Files that only eager
+   * catalogers wanted are here with empty content: their results are in `parsed`.
+   */
   files: Map<string, Buffer>;
+  /** What eager catalogers made of files as they were read, by path. */
+  parsed: Map<string, EagerResult[]>;
   /** Every symlink in the layer: path → raw target. */
   symlinks: Map<string, string>;
   /** Paths hidden by whiteout files (`.wh.<name>`). */
@@ -18,6 +25,12 @@ export interface LayerChanges {
   bytes: number;
 }
 
+export interface EagerResult {
+  /** The cataloger's name. */
+  cataloger: string;
+  result: ParseResult;
+}
+
 export interface LayerProblem {
   message: string;
   path?: string;
@@ -27,6 +40,7 @@ export interface LayerProblem {
 export function emptyChanges(): LayerChanges {
   return {
     files: new Map(),
+    parsed: new Map(),
     symlinks: new Map(),
     removed: [],
     opaqueDirs: [],

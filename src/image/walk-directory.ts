@@ -1,13 +1,16 @@
 import type { Dirent } from "node:fs";
-import { lstat, opendir, readFile, readlink } from "node:fs/promises";
+import { lstat, open, opendir, readFile, readlink } from "node:fs/promises";
 import { errorMessage } from "../errors.ts";
 import type { InterestMatcher } from "./interest.ts";
+import { hasExecutableBit, isExecutableFormat } from "./executable.ts";
+import { keepFile, type OnFile } from "./keep-file.ts";
 import { keepLimit } from "./keep-limit.ts";
 import { emptyChanges, type LayerChanges } from "./layer-changes.ts";
 
 export interface DirectoryWalkOptions<T> {
   matcher: InterestMatcher<T>;
   maxFileBytes: number;
+  onFile?: OnFile<T>;
 }
 
 /** Reads a root filesystem directory as one layer: never follows symlinks, reads only wanted files. */
@@ -19,7 +22,11 @@ export async function walkDirectory<T>(root: string, options: DirectoryWalkOptio
     try {
       entries = await readDir(root + dir);
     } catch (error) {
-      changes.issues.push({ severity: "warning", message: `directory not readable: ${errorMessage(error)}`, path: dir || "/" });
+      changes.issues.push({
+        severity: "warning",
+        message: `directory not readable: ${errorMessage(error)}`,
+        path: dir || "/",
+      });
       continue;
     }
     for (const entry of entries) {
@@ -47,21 +54,46 @@ async function recordSymlink(root: string, path: string, changes: LayerChanges):
   }
 }
 
-async function collect<T>(root: string, path: string, changes: LayerChanges, options: DirectoryWalkOptions<T>): Promise<void> {
-  const wants = options.matcher.match(path);
-  if (wants.length === 0) return;
-  const limit = keepLimit(wants, options.maxFileBytes);
+async function collect<T>(
+  root: string,
+  path: string,
+  changes: LayerChanges,
+  options: DirectoryWalkOptions<T>,
+): Promise<void> {
+  const named = options.matcher.match(path);
+  if (named.length === 0 && options.matcher.executables.length === 0) return;
   try {
-    const { size } = await lstat(root + path);
+    const { size, mode } = await lstat(root + path);
+    const executable = hasExecutableBit(mode) && size >= 4 ? options.matcher.executables : [];
+    const wants = [...named, ...executable];
+    if (wants.length === 0) return;
+    const limit = keepLimit(wants, options.maxFileBytes);
     if (size > limit) {
+      if (named.length === 0) return;
       changes.dropped.push(path);
-      changes.issues.push({ severity: "warning", message: `file of ${size} bytes is over the ${limit}-byte limit; skipped`, path });
+      changes.issues.push({
+        severity: "warning",
+        message: `file of ${size} bytes is over the ${limit}-byte limit; skipped`,
+        path,
+      });
       return;
     }
+    if (named.length === 0 && !isExecutableFormat(await readHead(root + path))) return;
     const content = await readFile(root + path);
     changes.bytes += content.length;
-    if (content.length <= limit) changes.files.set(path, content);
+    if (content.length <= limit) await keepFile(path, content, wants, changes, options.onFile);
   } catch (error) {
     changes.issues.push({ severity: "warning", message: `file not readable: ${errorMessage(error)}`, path });
+  }
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await open(file, "r");
+  try {
+    const head = Buffer.alloc(8);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
   }
 }

@@ -18,7 +18,7 @@ const layerFiles = {
   "usr/big.bin": Buffer.alloc(1000),
   "etc/.wh.removed": "",
   "opt/dir/.wh..wh..opq": "",
-  "lib": { symlink: "usr/lib" },
+  lib: { symlink: "usr/lib" },
   "../escape": "nope",
 } as const;
 

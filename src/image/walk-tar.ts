@@ -7,6 +7,8 @@ import { decompressor, detectCompression, peekHead } from "./decompress.ts";
 import type { InterestMatcher } from "./interest.ts";
 import { emptyChanges, type LayerChanges } from "./layer-changes.ts";
 import { imagePath } from "./paths.ts";
+import { hasExecutableBit, isExecutableFormat } from "./executable.ts";
+import { keepFile, type OnFile } from "./keep-file.ts";
 import { keepLimit } from "./keep-limit.ts";
 
 export interface TarWalkOptions<T> {
@@ -16,6 +18,7 @@ export interface TarWalkOptions<T> {
   expectedDigest?: string;
   /** Called with raw (as stored) bytes read so far. */
   onBytes?: (bytes: number) => void;
+  onFile?: OnFile<T>;
 }
 
 type EntryBody = ExtractEvents["entry"][1];
@@ -72,7 +75,11 @@ async function handleEntry<T>(
   const path = imagePath(header.name);
   if (path === undefined) {
     if (header.name.split("/").includes("..")) {
-      changes.issues.push({ severity: "warning", message: "entry climbs out of the image root; ignored", path: header.name });
+      changes.issues.push({
+        severity: "warning",
+        message: "entry climbs out of the image root; ignored",
+        path: header.name,
+      });
     }
     return drain(body);
   }
@@ -100,7 +107,7 @@ async function handleEntry<T>(
     case "contiguous-file":
     case null:
       changes.symlinks.delete(path);
-      return collectFile(path, header.size, body, changes, options);
+      return collectFile(path, header, body, changes, options);
     case "directory":
     case "block-device":
     case "character-device":
@@ -111,30 +118,37 @@ async function handleEntry<T>(
 
 async function collectFile<T>(
   path: string,
-  size: number,
+  header: Header,
   body: EntryBody,
   changes: LayerChanges,
   options: TarWalkOptions<T>,
 ): Promise<void> {
-  const wants = options.matcher.match(path);
+  const named = options.matcher.match(path);
+  const executable = hasExecutableBit(header.mode) && header.size >= 4 ? options.matcher.executables : [];
+  const wants = [...named, ...executable];
   if (wants.length === 0) {
     changes.files.delete(path);
     return drain(body);
   }
   const limit = keepLimit(wants, options.maxFileBytes);
-  if (size > limit) {
+  if (header.size > limit) {
     changes.files.delete(path);
-    changes.dropped.push(path);
-    changes.issues.push({
-      severity: "warning",
-      message: `file of ${size} bytes is over the ${limit}-byte limit for its catalogers; skipped`,
-      path,
-    });
+    if (named.length > 0) {
+      changes.dropped.push(path);
+      changes.issues.push({
+        severity: "warning",
+        message: `file of ${header.size} bytes is over the ${limit}-byte limit for its catalogers; skipped`,
+        path,
+      });
+    }
     return drain(body);
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  changes.files.set(path, Buffer.concat(chunks));
+  const content = await readBody(body, named.length === 0 ? isExecutableFormat : undefined);
+  if (content === undefined) {
+    changes.files.delete(path);
+    return;
+  }
+  await keepFile(path, content, wants, changes, options.onFile);
 }
 
 function linkHard<T>(path: string, linkname: string, changes: LayerChanges, options: TarWalkOptions<T>): void {
@@ -149,6 +163,37 @@ function linkHard<T>(path: string, linkname: string, changes: LayerChanges, opti
       path,
     });
   }
+}
+
+/**
+ * Reads an entry's body; with `accept`, stops buffering (but still drains) as soon as the first
+ * bytes are refused, and resolves undefined.
+ */
+function readBody(body: EntryBody, accept?: (head: Buffer) => boolean): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    let checked = accept === undefined;
+    body.on("data", (data: unknown) => {
+      if (refused || !Buffer.isBuffer(data)) return;
+      const chunk = data;
+      chunks.push(chunk);
+      size += chunk.length;
+      if (!checked && size >= 8) {
+        checked = true;
+        if (accept && !accept(Buffer.concat(chunks))) {
+          refused = true;
+          chunks = [];
+        }
+      }
+    });
+    body.on("end", () => {
+      const content = Buffer.concat(chunks);
+      resolve(refused || (!checked && accept && !accept(content)) ? undefined : content);
+    });
+    body.on("error", reject);
+  });
 }
 
 function drain(body: EntryBody): Promise<void> {

@@ -7,7 +7,10 @@ export function renderTable(inventory: Inventory): string {
   const lines: string[] = [];
   lines.push(`Image:    ${image.reference} (${image.kind})`);
   if (image.tags.length > 0) lines.push(`Tags:     ${image.tags.join(", ")}`);
-  if (image.platform) lines.push(`Platform: ${[image.platform.os, image.platform.architecture, image.platform.variant].filter(Boolean).join("/")}`);
+  if (image.platform)
+    lines.push(
+      `Platform: ${[image.platform.os, image.platform.architecture, image.platform.variant].filter(Boolean).join("/")}`,
+    );
   if (distro) lines.push(`Distro:   ${distro.prettyName ?? [distro.id, distro.versionId].filter(Boolean).join(" ")}`);
   lines.push("");
   lines.push(`LAYERS (${layers.length})`);
@@ -29,7 +32,13 @@ export function renderTable(inventory: Inventory): string {
   lines.push(
     textTable(
       ["NAME", "VERSION", "TYPE", "LAYER", "PATH"],
-      packages.map((pkg) => [pkg.name, pkg.version, pkg.ecosystem, String(pkg.layer.index), pkg.locations[0]?.path ?? ""]),
+      packages.map((pkg) => [
+        pkg.name,
+        pkg.version,
+        pkg.ecosystem,
+        String(pkg.layer.index),
+        pkg.locations[0]?.path ?? "",
+      ]),
       [60, 40, 10, 5, 120],
     ),
   );

@@ -1,5 +1,9 @@
 /** Left-aligned text columns, each as wide as its widest cell; long cells are cut with "…". */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[], maxWidths: readonly number[] = []): string {
+export function textTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  maxWidths: readonly number[] = [],
+): string {
   const cut = (cell: string, column: number): string => {
     const max = maxWidths[column];
     return max !== undefined && cell.length > max ? `${cell.slice(0, Math.max(0, max - 1))}…` : cell;

@@ -32,16 +32,27 @@ function strata(...args: string[]): Promise<Run> {
 }
 
 const status = (...names: string[]) =>
-  names.map((name) => `Package: ${name}\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n`).join("\n");
+  names
+    .map((name) => `Package: ${name}\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: amd64\n`)
+    .join("\n");
 
 const image: TestImage = {
   repoTags: ["cli/test:1"],
   layers: [
-    { createdBy: "base", files: { "etc/os-release": "ID=debian\nVERSION_ID=12\n", "var/lib/dpkg/status": status("base-a", "base-b") } },
+    {
+      createdBy: "base",
+      files: { "etc/os-release": "ID=debian\nVERSION_ID=12\n", "var/lib/dpkg/status": status("base-a", "base-b") },
+    },
     { createdBy: "install tool", files: { "var/lib/dpkg/status": status("base-a", "base-b", "tool") } },
     {
       createdBy: "add app",
-      files: { "app/node_modules/left-pad/package.json": JSON.stringify({ name: "left-pad", version: "1.3.0", license: "WTFPL" }) },
+      files: {
+        "app/node_modules/left-pad/package.json": JSON.stringify({
+          name: "left-pad",
+          version: "1.3.0",
+          license: "WTFPL",
+        }),
+      },
     },
   ],
 };
@@ -77,7 +88,10 @@ test("--format json writes a stable inventory", async () => {
     packages: { name: string; purl: string; layer: { index: number } }[];
   };
   assert.equal(inventory.schemaVersion, 1);
-  assert.deepEqual(inventory.layers.map((layer) => layer.createdBy), ["base", "install tool", "add app"]);
+  assert.deepEqual(
+    inventory.layers.map((layer) => layer.createdBy),
+    ["base", "install tool", "add app"],
+  );
   assert.deepEqual(
     inventory.packages.map((pkg) => [pkg.purl, pkg.layer.index]),
     [

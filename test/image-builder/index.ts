@@ -9,7 +9,13 @@ import { gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
 import { compress as zstdCompress } from "zstd-napi";
 
-export type TestFile = string | Buffer | { symlink: string } | { hardlink: string } | { dir: true };
+export type TestFile =
+  | string
+  | Buffer
+  | { content: string | Buffer; mode: number }
+  | { symlink: string }
+  | { hardlink: string }
+  | { dir: true };
 
 export interface TestLayer {
   /** keys are paths without leading slash, e.g. "var/lib/dpkg/status"; whiteouts are written literally: "etc/.wh.foo", "usr/share/doc/.wh..wh..opq" (value "") */
@@ -160,6 +166,8 @@ async function packTar(entries: { name: string; file: TestFile }[]): Promise<Buf
       };
       if (typeof file === "string" || Buffer.isBuffer(file)) {
         tar.entry({ name, type: "file", mode: 0o644, mtime: fixedMtime }, file, done);
+      } else if ("content" in file) {
+        tar.entry({ name, type: "file", mode: file.mode, mtime: fixedMtime }, file.content, done);
       } else if ("symlink" in file) {
         tar.entry({ name, type: "symlink", linkname: file.symlink, mode: 0o777, mtime: fixedMtime }, done);
       } else if ("hardlink" in file) {

@@ -18,7 +18,8 @@ export async function installedHostStanzas(): Promise<HostStanza[] | undefined> 
   for (const text of status.split(/\n\n+/)) {
     const name = /^Package: (.+)$/m.exec(text)?.[1];
     const version = /^Version: (.+)$/m.exec(text)?.[1];
-    if (name && version && /^Status: install ok installed$/m.test(text)) stanzas.push({ name, version, text: `${text.trim()}\n` });
+    if (name && version && /^Status: install ok installed$/m.test(text))
+      stanzas.push({ name, version, text: `${text.trim()}\n` });
   }
   return stanzas;
 }

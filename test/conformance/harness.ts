@@ -1,75 +1,40 @@
-// Runs shared/conformance/{dpkg,apk,node}/cases.json against the registered catalogers: single-file
-// cases through the cataloger's parse, root-filesystem cases through the whole scan.
+// Runs a shared/conformance/<ecosystem>/cases.json against the registered catalogers: single-file
+// cases through the cataloger's parse, root-filesystem cases through the whole scan of a "dir:" source.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
-import type { Cataloger, CollectedFile, FileView, PackageDraft, ParseContext } from "../src/catalog/cataloger.ts";
-import { catalogers } from "../src/catalog/registry.ts";
-import { defaultLimits } from "../src/limits.ts";
-import type { LayerRef } from "../src/model/layer.ts";
-import type { ApkMetadata, DpkgMetadata, NpmMetadata } from "../src/model/package.ts";
-import { scanImage } from "../src/scan.ts";
-import { openSource } from "../src/source/open.ts";
+import type { Cataloger, CollectedFile, FileView, PackageDraft, ParseContext } from "../../src/catalog/cataloger.ts";
+import { catalogers } from "../../src/catalog/registry.ts";
+import { defaultLimits } from "../../src/limits.ts";
+import type { LayerRef } from "../../src/model/layer.ts";
+import { scanImage } from "../../src/scan.ts";
+import { openSource } from "../../src/source/open.ts";
 
-const ecosystemsUnderTest = ["dpkg", "apk", "node"];
+export interface EcosystemSpec {
+  /** The folder name under shared/conformance. */
+  ecosystem: string;
+  /** Case kind → the cataloger whose parse handles one such file. */
+  parserKinds: Record<string, string>;
+  /** Case kind → the cataloger whose packages and issues a root-filesystem scan is judged on. */
+  rootfsKinds?: Record<string, string>;
+  /** How to compare each ecosystem-specific asserted field (version, purl, licenses, id are common). */
+  fields: Record<string, FieldCheck>;
+  /** Asserted fields our model does not carry: not compared, with the reason. */
+  unmodelled?: Record<string, string>;
+  /**
+   * Where we deliberately differ from a peer. Each key is "<ecosystem>/<case id> <aspect>" as
+   * compareCase reports it; the test fails when one of these stops occurring or another appears.
+   */
+  disagreements: ReadonlyArray<{ key: string; reason: string }>;
+  /** The catalogers to run (default: the registry). */
+  catalogers?: readonly Cataloger[];
+}
 
-/** Case kind → the cataloger whose parse handles one such file. */
-const parserKinds: Record<string, string> = {
-  "dpkg-status": "dpkg-status",
-  "apk-installed": "apk-installed",
-  "npm-package-json": "npm-package-json",
-};
-
-/** Case kind → the cataloger whose packages and issues a root-filesystem scan is judged on. */
-const rootfsKinds: Record<string, string> = {
-  "dpkg-rootfs": "dpkg-status",
-  "apk-installed-rootfs": "apk-installed",
-};
-
-/**
- * Where we deliberately differ from a peer. Each key is "<ecosystem>/<case id> <aspect>" as
- * compareCase reports it; the test fails when one of these stops occurring or another appears.
- */
-const disagreements: ReadonlyArray<{ key: string; reason: string }> = [
-  {
-    key: "apk/trivy-apk-installed licenses",
-    reason:
-      "we keep apk L: tokens as written (Syft); Trivy normalises them to SPDX ids (GPL2 -> GPL-2.0-only). " +
-      "Names, versions, origin, arch, maintainer and checksum are still compared",
-  },
-  {
-    key: "apk/syft-apk-single purl",
-    reason:
-      "Syft leaves the purl empty when it knows no distro; we always give one (namespace alpine, no distro qualifier)",
-  },
-  {
-    key: "apk/syft-apk-empty-deps-and-provides purl",
-    reason:
-      "Syft leaves the purl empty when it knows no distro; we always give one (namespace alpine, no distro qualifier)",
-  },
-  {
-    key: "apk/syft-apk-base purl",
-    reason:
-      "Syft leaves the purl empty when it knows no distro; we always give one (namespace alpine, no distro qualifier)",
-  },
-  {
-    key: "node/trivy-without-version packages",
-    reason: "Trivy's parser returns a package.json without a version; its analyzer, like us, drops it",
-  },
-  {
-    key: "node/trivy-without-name-and-version packages",
-    reason: "Trivy's parser returns a nameless package.json; its analyzer, like us, drops it",
-  },
-  {
-    key: "node/syft-partial packages",
-    reason: "Syft emits a package with an empty name and version; we follow Trivy's analyzer and drop it",
-  },
-];
-
-for (const ecosystem of ecosystemsUnderTest) {
+export function conformanceSuite(spec: EcosystemSpec): void {
+  const { ecosystem, disagreements } = spec;
   test(`conformance ${ecosystem}`, async (t) => {
     let agreeing = 0;
     let disagreeing = 0;
@@ -78,31 +43,29 @@ for (const ecosystem of ecosystemsUnderTest) {
       if (listed.size > 0) disagreeing++;
       else agreeing++;
       await t.test(`${c.id} (${c.kind})`, async () => {
-        const { unexpected, vanished } = unexplained(compareCase(c, await run(c)), listed);
+        const { unexpected, vanished } = unexplained(compareCase(spec, c, await run(spec, c)), listed);
         assert.deepEqual(unexpected, [], `differs from the peer (${c.input})`);
         assert.deepEqual(vanished, [], "a listed disagreement no longer occurs: remove it from the list");
       });
     }
     t.diagnostic(`${ecosystem}: ${agreeing} cases agree with the peers, ${disagreeing} have listed disagreements`);
   });
+
+  test(`conformance ${ecosystem}: every listed disagreement names a case and gives a reason`, () => {
+    const known = new Set(loadCases(ecosystem).map((c) => `${ecosystem}/${c.id}`));
+    for (const { key, reason } of disagreements) {
+      assert.ok(known.has(key.slice(0, key.indexOf(" "))), `unknown case in "${key}"`);
+      assert.ok(reason.length > 0, `no reason for "${key}"`);
+    }
+  });
 }
 
-test("every listed disagreement names a case of the corpus and gives a reason", () => {
-  const known = new Set(
-    ecosystemsUnderTest.flatMap((ecosystem) => loadCases(ecosystem).map((c) => `${ecosystem}/${c.id}`)),
-  );
-  for (const { key, reason } of disagreements) {
-    assert.ok(known.has(key.slice(0, key.indexOf(" "))), `unknown case in "${key}"`);
-    assert.ok(reason.length > 0, `no reason for "${key}"`);
-  }
-});
-
-function run(c: ConformanceCase): Promise<Outcome> {
-  const rootfsCataloger = rootfsKinds[c.kind];
-  if (rootfsCataloger !== undefined) return scanRootfs(c.input, rootfsCataloger);
-  const parserName = parserKinds[c.kind];
+function run(spec: EcosystemSpec, c: ConformanceCase): Promise<Outcome> {
+  const rootfsCataloger = spec.rootfsKinds?.[c.kind];
+  if (rootfsCataloger !== undefined) return scanRootfs(c.input, rootfsCataloger, spec.catalogers ?? catalogers);
+  const parserName = spec.parserKinds[c.kind];
   assert.ok(parserName, `no cataloger for case kind "${c.kind}": add it to parserKinds or rootfsKinds`);
-  const cataloger = catalogers.find((candidate) => candidate.name === parserName);
+  const cataloger = (spec.catalogers ?? catalogers).find((candidate) => candidate.name === parserName);
   assert.ok(cataloger, `cataloger "${parserName}" is not registered`);
   return parseOne(c.input, cataloger);
 }
@@ -161,11 +124,11 @@ function directoryView(root: string): FileView {
 
 // ---- root filesystems: the whole scan of a "dir:" source ----
 
-async function scanRootfs(dir: string, catalogerName: string): Promise<Outcome> {
+async function scanRootfs(dir: string, catalogerName: string, list: readonly Cataloger[]): Promise<Outcome> {
   try {
     const source = await openSource(`dir:${dir}`);
     try {
-      const inventory = await scanImage(source);
+      const inventory = await scanImage(source, { catalogers: list });
       return {
         packages: inventory.packages.filter((p) => p.foundBy === catalogerName),
         issues: inventory.issues.filter((issue) => issue.cataloger === catalogerName).map((issue) => issue.message),
@@ -181,7 +144,7 @@ async function scanRootfs(dir: string, catalogerName: string): Promise<Outcome> 
 // ---- the corpus and the comparison ----
 
 /** The corpus lives beside the repository: <repo>/../shared/conformance. */
-const repoRoot = new URL("..", import.meta.url);
+const repoRoot = new URL("../..", import.meta.url);
 const corpusRoot = new URL("../shared/conformance/", repoRoot);
 
 type JsonObject = { readonly [key: string]: unknown };
@@ -207,7 +170,7 @@ interface ConformanceCase {
 }
 
 /** What a cataloger or the scan reported, reduced to what the peers can assert. */
-type Reported = Pick<PackageDraft, "name" | "version" | "purl" | "licenses" | "metadata">;
+export type Reported = Pick<PackageDraft, "name" | "version" | "purl" | "licenses" | "metadata">;
 
 interface Outcome {
   packages: readonly Reported[];
@@ -254,7 +217,7 @@ function toCase(ecosystem: string, value: unknown, index: number): ConformanceCa
   };
 }
 
-type FieldCheck = (ours: Reported, expected: unknown) => boolean;
+export type FieldCheck = (ours: Reported, expected: unknown) => boolean;
 
 const commonFields: Record<string, FieldCheck> = {
   version: (p, e) => p.version === e,
@@ -265,58 +228,17 @@ const commonFields: Record<string, FieldCheck> = {
   id: (p, e) => (p.version === "" ? "" : `${p.name}@${p.version}`) === e,
 };
 
-const dpkg = (p: Reported): DpkgMetadata | undefined => (p.metadata.kind === "dpkg" ? p.metadata : undefined);
-const apk = (p: Reported): ApkMetadata | undefined => (p.metadata.kind === "apk" ? p.metadata : undefined);
-const npm = (p: Reported): NpmMetadata | undefined => (p.metadata.kind === "npm" ? p.metadata : undefined);
-
-const fieldsByEcosystem: Record<string, Record<string, FieldCheck>> = {
-  dpkg: {
-    source: (p, e) => dpkg(p)?.source === e,
-    architecture: (p, e) => dpkg(p)?.architecture === e,
-    installed_size: (p, e) => dpkg(p)?.installedSize === e,
-    maintainer: (p, e) => dpkg(p)?.maintainer === e,
-    provides: (p, e) => sameSet(dpkg(p)?.provides, stringList(e)),
-    depends: (p, e) => sameSet(dpkg(p)?.depends, stringList(e)),
-    pre_depends: (p, e) => sameSet(dpkg(p)?.preDepends, stringList(e)),
-    // opkg's License field as written; we split it into `licenses` (Syft's rule).
-    license_raw: (p, e) => p.licenses.join(" ") === e,
-  },
-  apk: {
-    origin_package: (p, e) => apk(p)?.origin === e,
-    src_name: (p, e) => apk(p)?.origin === e,
-    // apk origins are built at the package's own version.
-    src_version: (p, e) => p.version === e,
-    architecture: (p, e) => apk(p)?.architecture === e,
-    arch: (p, e) => apk(p)?.architecture === e,
-    maintainer: (p, e) => apk(p)?.maintainer === e,
-    dependencies_raw: (p, e) => sameSet(apk(p)?.dependencies, stringList(e)),
-    provides: (p, e) => sameSet(apk(p)?.provides, stringList(e)),
-    checksum: (p, e) => apk(p)?.checksum === e,
-    // Trivy's digest is the C: checksum ("Q1" + base64 SHA-1) written as "sha1:<hex>".
-    digest: (p, e) => apkDigest(apk(p)?.checksum) === e,
-  },
-  node: {
-    author: (p, e) => npm(p)?.author === e,
-    private: (p, e) => npm(p)?.private === e,
-  },
-};
-
-/** Fields the peers assert that our model does not carry: not compared, with the reason. */
+/** Fields the peers assert that our model does not carry in any ecosystem: not compared, with the reason. */
 const unmodelledFields: Record<string, string> = {
   depends_on: "dependency relationships between packages are not in the model yet",
-  dependencies: "declared dependency ranges of package.json are not in the model",
-  optional_dependencies: "declared dependency ranges of package.json are not in the model",
-  dev_dependencies: "declared dependency ranges of package.json are not in the model",
-  workspaces: "package.json workspaces are not in the model",
-};
-
-/** Per-ecosystem unmodelled fields (where the same key is compared in another ecosystem). */
-const unmodelledByEcosystem: Record<string, Record<string, string>> = {
-  node: { digest: "catalogers do not hash package.json files (Trivy asserts it only with checksums enabled)" },
+  dependencies: "declared dependency ranges are not in the model",
+  optional_dependencies: "declared dependency ranges are not in the model",
+  dev_dependencies: "declared dependency ranges are not in the model",
+  workspaces: "workspaces are not in the model",
 };
 
 /** Every way `outcome` differs from what the case asserts. */
-function compareCase(c: ConformanceCase, outcome: Outcome): Finding[] {
+function compareCase(spec: EcosystemSpec, c: ConformanceCase, outcome: Outcome): Finding[] {
   const findings: Finding[] = [];
   const add = (aspect: string, detail: string): void => {
     findings.push({ key: `${c.ecosystem}/${c.id} ${aspect}`, detail });
@@ -337,9 +259,8 @@ function compareCase(c: ConformanceCase, outcome: Outcome): Finding[] {
       continue;
     }
     for (const [field, value] of Object.entries(expected.fields)) {
-      if (field === "name" || field in unmodelledFields || field in (unmodelledByEcosystem[c.ecosystem] ?? {}))
-        continue;
-      const check = commonFields[field] ?? fieldsByEcosystem[c.ecosystem]?.[field];
+      if (field === "name" || field in unmodelledFields || field in (spec.unmodelled ?? {})) continue;
+      const check = spec.fields[field] ?? commonFields[field];
       if (!check) {
         add(`unknown field ${field}`, "the corpus asserts a field this test does not know: decide how to compare it");
       } else if (!check(ours, value)) {
@@ -381,12 +302,12 @@ function describe(p: Reported, field: string): string {
   return JSON.stringify(p.metadata);
 }
 
-function apkDigest(checksum: string | undefined): string | undefined {
+export function apkDigest(checksum: string | undefined): string | undefined {
   if (!checksum?.startsWith("Q1")) return undefined;
   return `sha1:${Buffer.from(checksum.slice(2), "base64").toString("hex")}`;
 }
 
-function sameSet(ours: readonly string[] | undefined, expected: readonly string[] | undefined): boolean {
+export function sameSet(ours: readonly string[] | undefined, expected: readonly string[] | undefined): boolean {
   if (ours === undefined || expected === undefined) return false;
   const a = [...new Set(ours)].sort();
   const b = [...new Set(expected)].sort();
@@ -402,7 +323,7 @@ function requireString(value: unknown, what: string): string {
   return value;
 }
 
-function stringList(value: unknown): string[] | undefined {
+export function stringList(value: unknown): string[] | undefined {
   if (!Array.isArray(value)) return undefined;
   const strings = value.filter((item): item is string => typeof item === "string");
   return strings.length === value.length ? strings : undefined;
