@@ -163,3 +163,25 @@ test("eager catalogers get executables by mode and magic bytes, and whiteouts st
   const inventory = await scanImage(source, { catalogers: [elfNames, lines], now: new Date(0) });
   assert.deepEqual(summary(inventory), ["data.bin@37:0", "tool@64:0"]);
 });
+
+test("language packages installed by dpkg are reported and marked as owned by the dpkg package", async () => {
+  const stanza = (name: string) =>
+    `Package: ${name}\nStatus: install ok installed\nVersion: 1.0-1\nArchitecture: all\n`;
+  const source = await memorySource([
+    {
+      "var/lib/dpkg/status": `${stanza("node-foo")}\n${stanza("base")}`,
+      "var/lib/dpkg/info/node-foo.list":
+        "/.\n/usr\n/usr/lib/node_modules/foo\n/usr/lib/node_modules/foo/package.json\n",
+      "var/lib/dpkg/info/base:amd64.list": "/.\n/usr\n/usr/lib\n",
+      "usr/lib/node_modules/foo/package.json": JSON.stringify({ name: "foo", version: "1.0.0" }),
+      "usr/lib/node_modules/bar/package.json": JSON.stringify({ name: "bar", version: "2.0.0" }),
+    },
+  ]);
+  const inventory = await scanImage(source, { now: new Date(0) });
+  const foo = inventory.packages.find((pkg) => pkg.name === "foo");
+  const bar = inventory.packages.find((pkg) => pkg.name === "bar");
+  const owner = inventory.packages.find((pkg) => pkg.name === "node-foo");
+  assert.ok(foo && bar && owner);
+  assert.deepEqual(foo.ownedBy, { id: owner.id, name: "node-foo", purl: owner.purl });
+  assert.equal(bar.ownedBy, undefined, "a listed directory (/usr/lib) does not own what others put in it");
+});

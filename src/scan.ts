@@ -1,7 +1,8 @@
 import type { Cataloger, FileView, ParseResult } from "./catalog/cataloger.ts";
 import { recordResult, runCataloger } from "./catalog/run-catalogers.ts";
 import { PackageTracker } from "./catalog/package-tracker.ts";
-import { catalogers as registeredCatalogers } from "./catalog/registry.ts";
+import { type FileOwnership, markOwnedPackages } from "./catalog/ownership.ts";
+import { fileOwnerships as registeredOwnerships, catalogers as registeredCatalogers } from "./catalog/registry.ts";
 import { detectDistro, distroInterest } from "./distro/detect.ts";
 import { errorMessage } from "./errors.ts";
 import { ImageView } from "./image/image-view.ts";
@@ -25,6 +26,8 @@ export type ScanProgress =
 
 export interface ScanOptions {
   catalogers?: readonly Cataloger[];
+  /** Which OS package managers' file lists mark language packages as OS-owned (default: all). */
+  fileOwnerships?: readonly FileOwnership[];
   limits?: ScanLimits;
   /** Check each layer blob against its digest while streaming (default true). */
   verifyDigests?: boolean;
@@ -33,7 +36,7 @@ export interface ScanOptions {
   now?: Date;
 }
 
-type Owner = { cataloger: Cataloger; role: "primary" | "context" } | "distro";
+type Owner = { cataloger: Cataloger; role: "primary" | "context" } | "distro" | "ownership";
 
 /**
  * image source → layers → file view → catalogers → package inventory. Each layer is streamed once;
@@ -41,8 +44,12 @@ type Owner = { cataloger: Cataloger; role: "primary" | "context" } | "distro";
  */
 export async function scanImage(source: ImageSource, options: ScanOptions = {}): Promise<Inventory> {
   const catalogers = options.catalogers ?? registeredCatalogers;
+  const ownerships = options.fileOwnerships ?? registeredOwnerships;
   const limits = options.limits ?? defaultLimits;
-  const matcher = new InterestMatcher<Owner>(interestsOf(catalogers));
+  const matcher = new InterestMatcher<Owner>([
+    ...interestsOf(catalogers),
+    ...ownerships.map((ownership) => ({ owner: "ownership" as const, interest: ownership.wants })),
+  ]);
   const view = new ImageView(limits.maxSymlinkHops);
   const tracker = new PackageTracker();
   const issues: ScanIssue[] = [];
@@ -89,7 +96,7 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
         if (eager) recordResult(eager, file, result, context);
       }
       for (const { owner } of matcher.match(path)) {
-        if (owner === "distro" || owner.cataloger.eager === true) continue;
+        if (owner === "distro" || owner === "ownership" || owner.cataloger.eager === true) continue;
         if (owner.role === "context") reparse.add(owner.cataloger);
         else runs.set(`${owner.cataloger.name}\0${path}`, { cataloger: owner.cataloger, path });
       }
@@ -107,6 +114,9 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
     options.onProgress?.({ kind: "layer-done", layer });
   }
 
+  const packages = tracker.packages();
+  for (const ownership of ownerships) markOwnedPackages(packages, ownership.owners(view, packages));
+
   return {
     schemaVersion: inventorySchemaVersion,
     scanner: { name: "strata", version: strataVersion },
@@ -114,7 +124,7 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
     image: source.description,
     ...(distro ? { distro } : {}),
     layers: [...layers],
-    packages: tracker.packages(),
+    packages,
     issues,
   };
 }
@@ -125,7 +135,7 @@ function eagerParser(layer: Layer, limits: ScanLimits): OnFile<Owner> {
   return async (path, content, wants, changes) => {
     let keepContent = false;
     for (const { owner } of wants) {
-      if (owner === "distro" || owner.role === "context" || owner.cataloger.eager !== true) {
+      if (owner === "distro" || owner === "ownership" || owner.role === "context" || owner.cataloger.eager !== true) {
         keepContent = true;
         continue;
       }
@@ -183,5 +193,5 @@ function interestsOf(catalogers: readonly Cataloger[]): { owner: Owner; interest
 function isPrimaryFor(matcher: InterestMatcher<Owner>, cataloger: Cataloger, path: string): boolean {
   return matcher
     .match(path)
-    .some(({ owner }) => owner !== "distro" && owner.role === "primary" && owner.cataloger === cataloger);
+    .some(({ owner }) => typeof owner === "object" && owner.role === "primary" && owner.cataloger === cataloger);
 }

@@ -61,4 +61,6 @@ export interface Package {
   /** Files the package was read from, as they stand in the final image. */
   locations: FileLocation[];
   metadata: PackageMetadata;
+  /** For language packages installed by the OS package manager: the OS package whose files these are. */
+  ownedBy?: { id: string; name: string; purl: string };
 }
