@@ -1,0 +1,91 @@
+import type { VulnDatabase } from "../vulndb/database.ts";
+import type { OsvRange, OsvSeverity } from "../vulndb/osv-record.ts";
+
+export interface StoredAffected {
+  advisoryId: string;
+  ecosystem: string;
+  ranges: OsvRange[];
+  versions: string[];
+  severity: OsvSeverity[];
+  severityLabel?: string;
+}
+
+export interface StoredAdvisory {
+  id: string;
+  modified: string;
+  withdrawn?: string;
+  summary?: string;
+  aliases: string[];
+  upstream: string[];
+  severity: OsvSeverity[];
+  severityLabel?: string;
+  references: string[];
+}
+
+/** Read access to imported advisories, as the matcher needs it. */
+export interface AdvisoryStore {
+  affectedBy(baseEcosystem: string, name: string): StoredAffected[];
+  advisory(id: string): StoredAdvisory | undefined;
+}
+
+interface AffectedRow {
+  advisory_id: string;
+  ecosystem: string;
+  ranges: string;
+  versions: string;
+  severity: string;
+  severity_label: string | null;
+}
+
+interface AdvisoryRow {
+  id: string;
+  modified: string;
+  withdrawn: string | null;
+  summary: string | null;
+  aliases: string;
+  upstream: string;
+  severity: string;
+  severity_label: string | null;
+  refs: string;
+}
+
+/** The SQLite-backed store; JSON columns were written by the importer from validated records. */
+export function sqliteAdvisoryStore(db: VulnDatabase): AdvisoryStore {
+  const byPackage = db.prepare<[string, string], AffectedRow>(
+    "SELECT advisory_id, ecosystem, ranges, versions, severity, severity_label FROM affected WHERE base_ecosystem = ? AND name = ?",
+  );
+  const byId = db.prepare<[string], AdvisoryRow>(
+    "SELECT id, modified, withdrawn, summary, aliases, upstream, severity, severity_label, refs FROM advisories WHERE id = ?",
+  );
+  const cache = new Map<string, StoredAdvisory | undefined>();
+  return {
+    affectedBy: (baseEcosystem, name) =>
+      byPackage.all(baseEcosystem, name).map((row) => ({
+        advisoryId: row.advisory_id,
+        ecosystem: row.ecosystem,
+        ranges: JSON.parse(row.ranges) as OsvRange[],
+        versions: JSON.parse(row.versions) as string[],
+        severity: JSON.parse(row.severity) as OsvSeverity[],
+        ...(row.severity_label === null ? {} : { severityLabel: row.severity_label }),
+      })),
+    advisory: (id) => {
+      if (cache.has(id)) return cache.get(id);
+      const row = byId.get(id);
+      const advisory = row
+        ? {
+            id: row.id,
+            modified: row.modified,
+            ...(row.withdrawn === null ? {} : { withdrawn: row.withdrawn }),
+            ...(row.summary === null ? {} : { summary: row.summary }),
+            aliases: JSON.parse(row.aliases) as string[],
+            upstream: JSON.parse(row.upstream) as string[],
+            severity: JSON.parse(row.severity) as OsvSeverity[],
+            ...(row.severity_label === null ? {} : { severityLabel: row.severity_label }),
+            references: JSON.parse(row.refs) as string[],
+          }
+        : undefined;
+      cache.set(id, advisory);
+      return advisory;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { ecosystems } from "../ecosystem/index.ts";
+import type { Distro } from "../model/distro.ts";
+import type { Package } from "../model/package.ts";
+import { normalizePackageName } from "../vulndb/package-names.ts";
+
+/** What to look up in the advisory database for one package. */
+export interface PackageQuery {
+  /** OSV ecosystem without release: "Debian", "PyPI". */
+  baseEcosystem: string;
+  /** For OS packages: which `affected[].package.ecosystem` values apply ("Debian:12"); undefined = any. */
+  releases?: (ecosystem: string) => boolean;
+  name: string;
+  version: string;
+}
+
+/**
+ * OS packages are looked up by their source package and the distro release (advisories name
+ * source packages); language packages by their registry name.
+ */
+export function queryFor(pkg: Package, distro: Distro | undefined): PackageQuery | undefined {
+  const base = ecosystems[pkg.ecosystem].osvName;
+  const meta = pkg.metadata;
+  switch (meta.kind) {
+    case "dpkg": {
+      const release = debianRelease(distro);
+      if (!release) return undefined;
+      return {
+        baseEcosystem: release.base,
+        releases: release.matches,
+        name: meta.source ?? pkg.name,
+        version: meta.sourceVersion ?? pkg.version,
+      };
+    }
+    case "apk": {
+      const minor = /^(\d+)\.(\d+)/.exec(distro?.versionId ?? "");
+      if (!minor || distro?.id !== "alpine") return undefined;
+      const release = `Alpine:v${minor[1]}.${minor[2]}`;
+      return { baseEcosystem: "Alpine", releases: (e) => e === release, name: meta.origin ?? pkg.name, version: pkg.version };
+    }
+    case "rpm":
+      return undefined;
+    default:
+      return { baseEcosystem: base, name: normalizePackageName(base, pkg.name), version: pkg.version };
+  }
+}
+
+function debianRelease(distro: Distro | undefined): { base: string; matches: (e: string) => boolean } | undefined {
+  if (!distro?.versionId) return undefined;
+  if (distro.id === "debian") {
+    const major = /^\d+/.exec(distro.versionId)?.[0];
+    if (!major) return undefined;
+    return { base: "Debian", matches: (e) => e === `Debian:${major}` };
+  }
+  if (distro.id === "ubuntu") {
+    const version = distro.versionId;
+    return { base: "Ubuntu", matches: (e) => e === `Ubuntu:${version}` || e.startsWith(`Ubuntu:${version}:`) };
+  }
+  return undefined;
+}
