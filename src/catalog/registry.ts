@@ -1,6 +1,11 @@
 import { apkInstalled } from "../catalogers/apk/index.ts";
+import { dotnetDepsJson, nugetPackagesConfig, nugetPackagesLockJson } from "../catalogers/dotnet/index.ts";
 import { dpkgStatus } from "../catalogers/dpkg/index.ts";
+import { goBinary } from "../catalogers/go/index.ts";
 import { npmPackageJson } from "../catalogers/node/index.ts";
+import { pythonArchive, pythonInstalled } from "../catalogers/python/index.ts";
+import { rpmDb } from "../catalogers/rpm/index.ts";
+import { cargoAuditable, cargoLock } from "../catalogers/rust/index.ts";
 import { dpkgFileOwnership } from "../catalogers/dpkg/file-ownership.ts";
 import type { Cataloger } from "./cataloger.ts";
 import type { FileOwnership } from "./ownership.ts";
@@ -11,6 +16,15 @@ export const catalogers: readonly Cataloger[] = [
   dpkgStatus,
   apkInstalled,
   npmPackageJson,
+  pythonInstalled,
+  pythonArchive,
+  rpmDb,
+  cargoLock,
+  cargoAuditable,
+  dotnetDepsJson,
+  nugetPackagesLockJson,
+  nugetPackagesConfig,
+  goBinary,
 ];
 
 /** Which files the OS package managers installed. */

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
 import type { Cataloger, CollectedFile, FileView, PackageDraft, ParseContext } from "../../src/catalog/cataloger.ts";
 import { catalogers } from "../../src/catalog/registry.ts";
+import { InterestMatcher } from "../../src/image/interest.ts";
 import { defaultLimits } from "../../src/limits.ts";
 import type { LayerRef } from "../../src/model/layer.ts";
 import { scanImage } from "../../src/scan.ts";
@@ -76,15 +77,33 @@ const layer: LayerRef = { index: 0, digest: "sha256:conformance", diffId: "sha25
 
 async function parseOne(input: string, cataloger: Cataloger): Promise<Outcome> {
   const root = testdataRoot(input);
-  const file: CollectedFile = { path: imagePath(root, input), layer, content: readFileSync(input) };
+  // A directory input (a peer's analyzer test dir): every file in it the cataloger wants.
+  const inputs = statSync(input).isDirectory() ? wantedFiles(root, input, cataloger) : [input];
   // The single-file cases come without os-release, so no distro: purls get no distro qualifier.
   const ctx: ParseContext = { distro: undefined, view: directoryView(root), limits: defaultLimits };
+  const packages: PackageDraft[] = [];
+  const issues: string[] = [];
   try {
-    const result = await cataloger.parse(file, ctx);
-    return { packages: result.packages, issues: result.issues };
+    for (const onDisk of inputs) {
+      const file: CollectedFile = { path: imagePath(root, onDisk), layer, content: readFileSync(onDisk) };
+      const result = await cataloger.parse(file, ctx);
+      packages.push(...result.packages);
+      issues.push(...result.issues);
+    }
+    return { packages, issues };
   } catch (thrown) {
     return { packages: [], issues: [], thrown };
   }
+}
+
+/** The files under `dir` that the cataloger's interest picks (context files excluded), in path order. */
+function wantedFiles(root: string, dir: string, cataloger: Cataloger): string[] {
+  const { context, ...primary } = cataloger.wants;
+  const matcher = new InterestMatcher([{ owner: cataloger, interest: primary }]);
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .map((entry) => join(dir, entry))
+    .filter((onDisk) => statSync(onDisk).isFile() && matcher.match(imagePath(root, onDisk)).length > 0)
+    .sort();
 }
 
 /** The peer's testdata directory stands for "/": status.d/single is read as /var/lib/dpkg/status.d/single. */

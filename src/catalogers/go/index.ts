@@ -1,0 +1,13 @@
+import { defineCataloger } from "../../catalog/cataloger.ts";
+import { parseGoBinary } from "./parse-go-binary.ts";
+
+export const goBinary = defineCataloger({
+  name: "go-binary",
+  ecosystem: "golang",
+  version: 1,
+  // Every ELF, PE and Mach-O executable; those without Go build info cost a header read and one
+  // search of their first data section, and give nothing.
+  wants: { executables: true, maxBytes: 512 * 1024 * 1024 },
+  eager: true,
+  parse: (file) => parseGoBinary(file.content),
+});

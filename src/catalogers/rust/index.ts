@@ -1,0 +1,22 @@
+import { defineCataloger } from "../../catalog/cataloger.ts";
+import { parseCargoAuditable } from "./parse-cargo-auditable.ts";
+import { parseCargoLock } from "./parse-cargo-lock.ts";
+
+export const cargoLock = defineCataloger({
+  name: "cargo-lock",
+  ecosystem: "cargo",
+  version: 1,
+  wants: { globs: ["/**/Cargo.lock"], maxBytes: 16 * 1024 * 1024 },
+  parse: (file) => parseCargoLock(file.content),
+});
+
+export const cargoAuditable = defineCataloger({
+  name: "cargo-auditable-binary",
+  ecosystem: "cargo",
+  version: 1,
+  // Binaries are parsed as they leave the layer stream; only their section table is read unless
+  // they carry cargo-auditable's .dep-v0 section.
+  eager: true,
+  wants: { executables: true, maxBytes: 512 * 1024 * 1024 },
+  parse: (file) => parseCargoAuditable(file.content),
+});
