@@ -140,7 +140,7 @@ const elfNames: Cataloger = defineCataloger({
           version: String(file.content.length),
           purl: `pkg:golang/${name}`,
           licenses: [],
-          metadata: { kind: "go" },
+          metadata: { kind: "npm", private: false },
         },
       ],
       issues: [],

@@ -6,6 +6,7 @@ export const exitCodes = {
   internal: 1,
   input: 2,
   incomplete: 3,
+  policy: 4,
 } as const;
 
 export function exitCodeFor(error: unknown): number {

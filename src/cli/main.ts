@@ -25,9 +25,23 @@ program
   .option("--platform <os/arch[/variant]>", "platform to pick from a multi-platform image (default linux/amd64)")
   .option("-q, --quiet", "no progress and no warnings on standard error")
   .option("--no-verify-digests", "do not check layer blobs against their digests")
+  .option("--db <path>", "advisory database (default: $XDG_CACHE_HOME/strata/osv.sqlite)")
+  .option("--no-vulns", "inventory only: do not look packages up in the advisory database")
+  .option("--detection <type>", "only findings of this detection type: os or sca")
+  .option("--fail-on <severity>", "exit 4 when a finding is at least this severe: low, medium, high or critical")
   .action(async (image, options) => {
     const { runScan } = await import("./commands/scan.ts");
     process.exitCode = await runScan(image, options);
+  });
+
+const db = program.command("db").description("Manage the advisory database (OSV records in SQLite).");
+db.command("import")
+  .description("Import osv.dev exports: <Ecosystem>/all.zip files, or folders laid out like osv.dev's bucket.")
+  .argument("<paths...>", "zip files or folders")
+  .option("--db <path>", "advisory database (default: $XDG_CACHE_HOME/strata/osv.sqlite)")
+  .action(async (paths, options) => {
+    const { runDbImport } = await import("./commands/db.ts");
+    process.exitCode = await runDbImport(paths, options);
   });
 
 try {

@@ -16,7 +16,11 @@ interface Hit {
 }
 
 /** Every finding for every package: advisories that alias each other become one finding. */
-export function matchPackages(store: AdvisoryStore, packages: readonly Package[], distro: Distro | undefined): Finding[] {
+export function matchPackages(
+  store: AdvisoryStore,
+  packages: readonly Package[],
+  distro: Distro | undefined,
+): Finding[] {
   const findings: Finding[] = [];
   for (const pkg of packages) {
     const query = queryFor(pkg, distro);
@@ -36,7 +40,8 @@ export function matchPackages(store: AdvisoryStore, packages: readonly Package[]
         severity: severityOf(vectors, entry.severityLabel ?? advisory.severityLabel),
       });
     }
-    for (const group of groupByAlias(hits)) findings.push(findingOf(pkg, group, schemes.ecosystem.compare.bind(schemes.ecosystem)));
+    for (const group of groupByAlias(hits))
+      findings.push(findingOf(pkg, group, schemes.ecosystem.compare.bind(schemes.ecosystem)));
   }
   return findings;
 }
@@ -92,4 +97,3 @@ function findingOf(pkg: Package, hits: readonly Hit[], compare: (a: string, b: s
 function bySeverity(a: Severity, b: Severity): number {
   return severityRatings.indexOf(a.rating) - severityRatings.indexOf(b.rating) || (b.score ?? -1) - (a.score ?? -1);
 }
-

@@ -9,7 +9,13 @@ import { evaluateAffected, evaluateRange } from "./osv-ranges.ts";
 const range = (type: OsvRange["type"], ...events: OsvRange["events"]): OsvRange => ({ type, events });
 
 test("introduced/fixed pairs, several in one range (Go stdlib style)", () => {
-  const stdlib = range("SEMVER", { introduced: "0" }, { fixed: "1.18.6" }, { introduced: "1.19.0-0" }, { fixed: "1.19.1" });
+  const stdlib = range(
+    "SEMVER",
+    { introduced: "0" },
+    { fixed: "1.18.6" },
+    { introduced: "1.19.0-0" },
+    { fixed: "1.19.1" },
+  );
   assert.deepEqual(evaluateRange("go1.18.5", stdlib, goScheme), { affected: true, fixed: ["1.18.6"] });
   assert.deepEqual(evaluateRange("go1.18.6", stdlib, goScheme), { affected: false, fixed: [] });
   assert.deepEqual(evaluateRange("go1.19.0", stdlib, goScheme), { affected: true, fixed: ["1.19.1"] });

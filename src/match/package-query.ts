@@ -20,28 +20,30 @@ export interface PackageQuery {
 export function queryFor(pkg: Package, distro: Distro | undefined): PackageQuery | undefined {
   const base = ecosystems[pkg.ecosystem].osvName;
   const meta = pkg.metadata;
-  switch (meta.kind) {
-    case "dpkg": {
-      const release = debianRelease(distro);
-      if (!release) return undefined;
-      return {
-        baseEcosystem: release.base,
-        releases: release.matches,
-        name: meta.source ?? pkg.name,
-        version: meta.sourceVersion ?? pkg.version,
-      };
-    }
-    case "apk": {
-      const minor = /^(\d+)\.(\d+)/.exec(distro?.versionId ?? "");
-      if (!minor || distro?.id !== "alpine") return undefined;
-      const release = `Alpine:v${minor[1]}.${minor[2]}`;
-      return { baseEcosystem: "Alpine", releases: (e) => e === release, name: meta.origin ?? pkg.name, version: pkg.version };
-    }
-    case "rpm":
-      return undefined;
-    default:
-      return { baseEcosystem: base, name: normalizePackageName(base, pkg.name), version: pkg.version };
+  if (meta.kind === "dpkg") {
+    const release = debianRelease(distro);
+    if (!release) return undefined;
+    return {
+      baseEcosystem: release.base,
+      releases: release.matches,
+      name: meta.source ?? pkg.name,
+      version: meta.sourceVersion ?? pkg.version,
+    };
   }
+  if (meta.kind === "apk") {
+    const minor = /^(\d+)\.(\d+)/.exec(distro?.versionId ?? "");
+    if (!minor || distro?.id !== "alpine") return undefined;
+    const release = `Alpine:v${minor[1] ?? ""}.${minor[2] ?? ""}`;
+    return {
+      baseEcosystem: "Alpine",
+      releases: (e) => e === release,
+      name: meta.origin ?? pkg.name,
+      version: pkg.version,
+    };
+  }
+  // RPM advisories (Red Hat, Rocky, AlmaLinux, SUSE) are not in the OSV corpus yet.
+  if (meta.kind === "rpm") return undefined;
+  return { baseEcosystem: base, name: normalizePackageName(base, pkg.name), version: pkg.version };
 }
 
 function debianRelease(distro: Distro | undefined): { base: string; matches: (e: string) => boolean } | undefined {

@@ -1,8 +1,13 @@
 import { createRequire } from "node:module";
 import type { Severity, SeverityRating } from "../model/finding.ts";
 
+/** The part of ae-cvss-calculator we use. */
+interface CvssCalculator {
+  fromVector(vector: string): { calculateScores(): { base?: unknown } } | null;
+}
+
 // ae-cvss-calculator ships a UMD bundle whose named exports Node's ESM loader cannot see.
-const cvss = createRequire(import.meta.url)("ae-cvss-calculator") as typeof import("ae-cvss-calculator");
+const cvss = createRequire(import.meta.url)("ae-cvss-calculator") as CvssCalculator;
 
 const vectorPreference = ["CVSS_V4", "CVSS_V3", "CVSS_V2"];
 

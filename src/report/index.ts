@@ -1,11 +1,11 @@
-import type { Inventory } from "../model/inventory.ts";
+import type { ScanReport } from "../model/report.ts";
 import { renderJson } from "./json.ts";
 import { renderTable } from "./table.ts";
 
 export const reportFormats = {
   table: renderTable,
   json: renderJson,
-} as const satisfies Record<string, (inventory: Inventory) => string>;
+} as const satisfies Record<string, (report: ScanReport) => string>;
 
 export type ReportFormat = keyof typeof reportFormats;
 

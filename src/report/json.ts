@@ -1,6 +1,6 @@
-import type { Inventory } from "../model/inventory.ts";
+import type { ScanReport } from "../model/report.ts";
 
-/** The inventory as stable JSON: fixed key order from the model, two-space indent, trailing newline. */
-export function renderJson(inventory: Inventory): string {
-  return `${JSON.stringify(inventory, null, 2)}\n`;
+/** The report as stable JSON: fixed key order from the model, two-space indent, trailing newline. */
+export function renderJson(report: ScanReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
 }

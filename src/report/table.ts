@@ -1,9 +1,10 @@
-import type { Inventory } from "../model/inventory.ts";
+import { severityRatings } from "../model/finding.ts";
+import type { ScanReport } from "../model/report.ts";
 import { textTable } from "./text-table.ts";
 
 /** The human report: the image, its layers, then its packages with the layer that introduced each. */
-export function renderTable(inventory: Inventory): string {
-  const { image, distro, layers, packages } = inventory;
+export function renderTable(report: ScanReport): string {
+  const { image, distro, layers, packages } = report;
   const lines: string[] = [];
   lines.push(`Image:    ${image.reference} (${image.kind})`);
   if (image.tags.length > 0) lines.push(`Tags:     ${image.tags.join(", ")}`);
@@ -42,7 +43,47 @@ export function renderTable(inventory: Inventory): string {
       [60, 40, 10, 5, 120],
     ),
   );
+  if (report.vulnerabilities) lines.push("", ...vulnerabilityLines(report));
   return `${lines.join("\n")}\n`;
+}
+
+/** Findings grouped by the layer that introduced the package, worst first within a layer. */
+function vulnerabilityLines(report: ScanReport): string[] {
+  const findings = report.vulnerabilities?.findings ?? [];
+  const counts = severityRatings
+    .map((rating) => [rating, findings.filter((finding) => finding.severity.rating === rating).length] as const)
+    .filter(([, count]) => count > 0)
+    .map(([rating, count]) => `${rating}: ${count}`);
+  const lines = [`VULNERABILITIES (${findings.length}${counts.length > 0 ? `; ${counts.join(", ")}` : ""})`];
+  for (const layer of report.layers) {
+    const here = findings
+      .filter((finding) => finding.layer.index === layer.index)
+      .sort(
+        (a, b) =>
+          severityRatings.indexOf(a.severity.rating) - severityRatings.indexOf(b.severity.rating) ||
+          a.packageName.localeCompare(b.packageName) ||
+          a.id.localeCompare(b.id),
+      );
+    if (here.length === 0) continue;
+    lines.push(`layer ${layer.index}: ${layer.createdBy ?? layer.diffId}`);
+    lines.push(
+      textTable(
+        ["ID", "SEVERITY", "PACKAGE", "INSTALLED", "FIXED IN", "TYPE"],
+        here.map((finding) => [
+          finding.id,
+          finding.severity.score === undefined
+            ? finding.severity.rating
+            : `${finding.severity.rating} ${finding.severity.score}`,
+          finding.packageName,
+          finding.installedVersion,
+          finding.fixedVersions.join(", ") || "(no fix)",
+          finding.detection,
+        ]),
+        [24, 14, 40, 30, 40, 4],
+      ),
+    );
+  }
+  return lines;
 }
 
 function shortDigest(digest: string): string {

@@ -56,7 +56,10 @@ export async function importOsvZip(db: VulnDatabase, zipPath: string, source: st
   return stats;
 }
 
-function recordWriter(db: VulnDatabase, source: string): (records: readonly OsvRecord[]) => { imported: number; unchanged: number } {
+function recordWriter(
+  db: VulnDatabase,
+  source: string,
+): (records: readonly OsvRecord[]) => { imported: number; unchanged: number } {
   const stored = db.prepare<[string], { modified: string }>("SELECT modified FROM advisories WHERE id = ?");
   const removeAffected = db.prepare("DELETE FROM affected WHERE advisory_id = ?");
   const upsert = db.prepare(

@@ -1,6 +1,10 @@
 import { writeFile } from "node:fs/promises";
 import { InputError } from "../../errors.ts";
+import { type SeverityRating, severityRatings } from "../../model/finding.ts";
 import type { Inventory } from "../../model/inventory.ts";
+import type { ScanReport } from "../../model/report.ts";
+import { matchInventory } from "../../match/match-inventory.ts";
+import { defaultDatabasePath } from "../../vulndb/location.ts";
 import { isReportFormat, reportFormats } from "../../report/index.ts";
 import { scanImage } from "../../scan.ts";
 import { openSource } from "../../source/open.ts";
@@ -13,10 +17,15 @@ export interface ScanCommandOptions {
   platform?: string;
   quiet?: true;
   verifyDigests: boolean;
+  db?: string;
+  vulns: boolean;
+  detection?: string;
+  failOn?: string;
 }
 
 export async function runScan(reference: string, options: ScanCommandOptions): Promise<number> {
   try {
+    const gate = parseGate(options);
     if (!isReportFormat(options.format)) {
       throw new InputError(`unknown format "${options.format}"; use one of: ${Object.keys(reportFormats).join(", ")}`);
     }
@@ -33,10 +42,12 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
       progress.stop();
       await source.close();
     }
-    const report = render(inventory);
-    if (options.output) await writeFile(options.output, report);
-    else process.stdout.write(report);
+    const report = options.vulns ? withFindings(inventory, options, gate) : inventory;
+    const rendered = render(report);
+    if (options.output) await writeFile(options.output, rendered);
+    else process.stdout.write(rendered);
     if (!options.quiet) printIssues(inventory);
+    if (gate.failOn && failsGate(report, gate.failOn)) return exitCodes.policy;
     return inventory.issues.some((issue) => issue.scope === "layer" && issue.severity === "error")
       ? exitCodes.incomplete
       : exitCodes.ok;
@@ -51,4 +62,53 @@ function printIssues(inventory: Inventory): void {
     const where = [issue.path, issue.layer ? `layer ${issue.layer.index}` : undefined].filter(Boolean).join(", ");
     process.stderr.write(`strata: ${issue.severity}: ${issue.message}${where ? ` (${where})` : ""}\n`);
   }
+}
+
+interface Gate {
+  detection?: "os" | "sca";
+  failOn?: SeverityRating;
+}
+
+const gateSeverities: readonly SeverityRating[] = ["low", "medium", "high", "critical"];
+
+function parseGate(options: ScanCommandOptions): Gate {
+  const gate: Gate = {};
+  if (options.detection !== undefined) {
+    if (options.detection !== "os" && options.detection !== "sca") {
+      throw new InputError(`unknown detection type "${options.detection}"; use os or sca`);
+    }
+    gate.detection = options.detection;
+  }
+  if (options.failOn !== undefined) {
+    const rating = gateSeverities.find((candidate) => candidate === options.failOn?.toLowerCase());
+    if (!rating) throw new InputError(`unknown severity "${options.failOn}"; use one of: ${gateSeverities.join(", ")}`);
+    gate.failOn = rating;
+  }
+  return gate;
+}
+
+function withFindings(inventory: Inventory, options: ScanCommandOptions, gate: Gate): ScanReport {
+  const path = options.db ?? defaultDatabasePath(process.env);
+  const report = matchInventory(inventory, path);
+  if (!report?.vulnerabilities) {
+    if (!options.quiet) {
+      process.stderr.write(
+        `strata: warning: no advisory database at ${path}; packages were not checked (import one with: strata db import <osv zips>)\n`,
+      );
+    }
+    return inventory;
+  }
+  if (gate.detection) {
+    report.vulnerabilities.findings = report.vulnerabilities.findings.filter(
+      (finding) => finding.detection === gate.detection,
+    );
+  }
+  return report;
+}
+
+function failsGate(report: ScanReport, threshold: SeverityRating): boolean {
+  const limit = severityRatings.indexOf(threshold);
+  return (report.vulnerabilities?.findings ?? []).some(
+    (finding) => severityRatings.indexOf(finding.severity.rating) <= limit,
+  );
 }
