@@ -2,9 +2,12 @@ import { apkInstalled } from "../catalogers/apk/index.ts";
 import { dotnetDepsJson, nugetPackagesConfig, nugetPackagesLockJson } from "../catalogers/dotnet/index.ts";
 import { dpkgStatus } from "../catalogers/dpkg/index.ts";
 import { goBinary } from "../catalogers/go/index.ts";
+import { javaArchive } from "../catalogers/java/index.ts";
 import { npmPackageJson } from "../catalogers/node/index.ts";
+import { composerInstalledJson, composerLock } from "../catalogers/php/index.ts";
 import { pythonArchive, pythonInstalled } from "../catalogers/python/index.ts";
 import { rpmDb } from "../catalogers/rpm/index.ts";
+import { rubyGemspec } from "../catalogers/ruby/index.ts";
 import { cargoAuditable, cargoLock } from "../catalogers/rust/index.ts";
 import { dpkgFileOwnership } from "../catalogers/dpkg/file-ownership.ts";
 import type { Cataloger } from "./cataloger.ts";
@@ -25,6 +28,10 @@ export const catalogers: readonly Cataloger[] = [
   nugetPackagesLockJson,
   nugetPackagesConfig,
   goBinary,
+  javaArchive,
+  composerLock,
+  composerInstalledJson,
+  rubyGemspec,
 ];
 
 /** Which files the OS package managers installed. */
