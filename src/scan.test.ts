@@ -185,3 +185,15 @@ test("language packages installed by dpkg are reported and marked as owned by th
   assert.deepEqual(foo.ownedBy, { id: owner.id, name: "node-foo", purl: owner.purl });
   assert.equal(bar.ownedBy, undefined, "a listed directory (/usr/lib) does not own what others put in it");
 });
+
+test("a named file with an executable bit goes to executable catalogers only when it is a binary", async () => {
+  const source = await memorySource([
+    {
+      db: { content: "a=1\n", mode: 0o755 },
+      "usr/bin/real": { content: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0, 0]), mode: 0o755 },
+    },
+  ]);
+  const inventory = await scanImage(source, { catalogers: [elfNames, lines], now: new Date(0) });
+  assert.deepEqual(summary(inventory), ["a@1:0", "real@8:0"]);
+  assert.deepEqual(inventory.issues, []);
+});

@@ -3,7 +3,7 @@ import { lstat, open, opendir, readFile, readlink } from "node:fs/promises";
 import { errorMessage } from "../errors.ts";
 import type { InterestMatcher } from "./interest.ts";
 import { hasExecutableBit, isExecutableFormat } from "./executable.ts";
-import { keepFile, type OnFile } from "./keep-file.ts";
+import { keepFile, type OnFile, wantsFor } from "./keep-file.ts";
 import { keepLimit } from "./keep-limit.ts";
 import { emptyChanges, type LayerChanges } from "./layer-changes.ts";
 
@@ -81,7 +81,8 @@ async function collect<T>(
     if (named.length === 0 && !isExecutableFormat(await readHead(root + path))) return;
     const content = await readFile(root + path);
     changes.bytes += content.length;
-    if (content.length <= limit) await keepFile(path, content, wants, changes, options.onFile);
+    if (content.length <= limit)
+      await keepFile(path, content, wantsFor(named, executable, content), changes, options.onFile);
   } catch (error) {
     changes.issues.push({ severity: "warning", message: `file not readable: ${errorMessage(error)}`, path });
   }

@@ -8,7 +8,7 @@ import type { InterestMatcher } from "./interest.ts";
 import { emptyChanges, type LayerChanges } from "./layer-changes.ts";
 import { imagePath } from "./paths.ts";
 import { hasExecutableBit, isExecutableFormat } from "./executable.ts";
-import { keepFile, type OnFile } from "./keep-file.ts";
+import { keepFile, type OnFile, wantsFor } from "./keep-file.ts";
 import { keepLimit } from "./keep-limit.ts";
 
 export interface TarWalkOptions<T> {
@@ -148,7 +148,7 @@ async function collectFile<T>(
     changes.files.delete(path);
     return;
   }
-  await keepFile(path, content, wants, changes, options.onFile);
+  await keepFile(path, content, wantsFor(named, executable, content), changes, options.onFile);
 }
 
 function linkHard<T>(path: string, linkname: string, changes: LayerChanges, options: TarWalkOptions<T>): void {
