@@ -3,7 +3,7 @@ import { dotnetDepsJson, nugetPackagesConfig, nugetPackagesLockJson } from "../c
 import { dpkgStatus } from "../catalogers/dpkg/index.ts";
 import { goBinary } from "../catalogers/go/index.ts";
 import { javaArchive } from "../catalogers/java/index.ts";
-import { npmPackageJson } from "../catalogers/node/index.ts";
+import { npmPackageJson, npmPackageLock, pnpmLock, yarnLock } from "../catalogers/node/index.ts";
 import { composerInstalledJson, composerLock } from "../catalogers/php/index.ts";
 import { pythonArchive, pythonInstalled } from "../catalogers/python/index.ts";
 import { rpmDb } from "../catalogers/rpm/index.ts";
@@ -19,6 +19,9 @@ export const catalogers: readonly Cataloger[] = [
   dpkgStatus,
   apkInstalled,
   npmPackageJson,
+  npmPackageLock,
+  yarnLock,
+  pnpmLock,
   pythonInstalled,
   pythonArchive,
   rpmDb,

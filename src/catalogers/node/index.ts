@@ -1,5 +1,9 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
+import { defineCataloger, type ParseResult } from "../../catalog/cataloger.ts";
 import { parsePackageJson } from "./parse-package-json.ts";
+import { parsePackageLock } from "./parse-package-lock.ts";
+import { parsePnpmLock } from "./parse-pnpm-lock.ts";
+import { parseYarnLock } from "./parse-yarn-lock.ts";
+import { projectManifests } from "./project-manifests.ts";
 
 export const npmPackageJson = defineCataloger({
   name: "npm-package-json",
@@ -16,4 +20,58 @@ export const npmPackageJson = defineCataloger({
     maxBytes: 4 * 1024 * 1024,
   },
   parse: (file) => parsePackageJson(file.content),
+});
+
+/** Lock files of large monorepos reach a few tens of MiB; larger ones are skipped with an issue. */
+const lockMaxBytes = 32 * 1024 * 1024;
+const hiddenLockfile = "/node_modules/.package-lock.json";
+const nothing = (): ParseResult => ({ packages: [], issues: [] });
+
+/**
+ * Whether the file sits inside an installed package (below a node_modules folder): a dependency's
+ * own lock file describes how its authors developed it, and npm and yarn ignore it. npm's hidden
+ * lockfile is the one lock file that belongs in node_modules (directly, not nested).
+ */
+export function insideNodeModules(path: string): boolean {
+  const hidden = path.endsWith(hiddenLockfile);
+  return path
+    .split("/")
+    .slice(0, hidden ? -2 : -1)
+    .includes("node_modules");
+}
+
+export const npmPackageLock = defineCataloger({
+  name: "npm-package-lock",
+  ecosystem: "npm",
+  version: 1,
+  wants: {
+    globs: ["/**/package-lock.json", "/**/npm-shrinkwrap.json", `/**${hiddenLockfile}`],
+    maxBytes: lockMaxBytes,
+  },
+  parse: (file) => (insideNodeModules(file.path) ? nothing() : parsePackageLock(file.content)),
+});
+
+export const yarnLock = defineCataloger({
+  name: "yarn-lock",
+  ecosystem: "npm",
+  version: 1,
+  wants: {
+    globs: ["/**/yarn.lock"],
+    maxBytes: lockMaxBytes,
+    // The project's package.json (and its workspaces') beside the lock tell dev from production.
+    context: { globs: ["/**/package.json"], maxBytes: 1024 * 1024 },
+  },
+  parse: (file, ctx) => {
+    if (insideNodeModules(file.path)) return nothing();
+    const dir = file.path.slice(0, file.path.lastIndexOf("/"));
+    return parseYarnLock(file.content, projectManifests(ctx.view, dir));
+  },
+});
+
+export const pnpmLock = defineCataloger({
+  name: "pnpm-lock",
+  ecosystem: "npm",
+  version: 1,
+  wants: { globs: ["/**/pnpm-lock.yaml"], maxBytes: lockMaxBytes },
+  parse: (file) => (insideNodeModules(file.path) ? nothing() : parsePnpmLock(file.content)),
 });
