@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
 import { type TestFile, sha256Digest, tarOf } from "../test/image-builder/index.ts";
 import { type Cataloger, defineCataloger } from "./catalog/cataloger.ts";
 import type { Layer } from "./model/layer.ts";
+import { diskLayerCache } from "./cache/layer-cache.ts";
 import { scanImage } from "./scan.ts";
 import type { ImageSource } from "./source/types.ts";
 
@@ -148,6 +152,8 @@ const elfNames: Cataloger = defineCataloger({
   },
 });
 
+const elfBytes = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(60)]);
+
 test("eager catalogers get executables by mode and magic bytes, and whiteouts still remove them", async () => {
   const elf = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(60)]);
   const source = await memorySource([
@@ -196,4 +202,38 @@ test("a named file with an executable bit goes to executable catalogers only whe
   const inventory = await scanImage(source, { catalogers: [elfNames, lines], now: new Date(0) });
   assert.deepEqual(summary(inventory), ["a@1:0", "real@8:0"]);
   assert.deepEqual(inventory.issues, []);
+});
+
+test("with a layer cache, a rescan opens no layer and reports the same packages", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "strata-layer-cache-"));
+  try {
+    const cache = diskLayerCache(dir, 1 << 30);
+    const layers = [
+      { db: "a=1\nb=1\n" },
+      { "opt/app.db": "x=1\n", "usr/bin/tool": { content: elfBytes, mode: 0o755 } },
+    ];
+    const first = await scanImage(await memorySource(layers), {
+      catalogers: [lines, elfNames],
+      layerCache: cache,
+      now: new Date(0),
+    });
+    const source = await memorySource(layers);
+    let opened = 0;
+    const counting: ImageSource = {
+      ...source,
+      openLayer: (index) => {
+        opened += 1;
+        return source.openLayer(index);
+      },
+    };
+    const second = await scanImage(counting, { catalogers: [lines, elfNames], layerCache: cache, now: new Date(0) });
+    assert.equal(opened, 0);
+    assert.deepEqual(second.packages, first.packages);
+    assert.deepEqual(summary(second), ["a@1:0", "b@1:0", "tool@64:1", "x@1:1"]);
+    const otherCatalogers = await scanImage(counting, { catalogers: [lines], layerCache: cache, now: new Date(0) });
+    assert.equal(opened, 2, "a different cataloger set does not reuse the cached walks");
+    assert.deepEqual(summary(otherCatalogers), ["a@1:0", "b@1:0", "x@1:1"]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

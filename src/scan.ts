@@ -1,3 +1,4 @@
+import { type LayerCache, layerCacheKey } from "./cache/layer-cache.ts";
 import type { Cataloger, FileView, ParseResult } from "./catalog/cataloger.ts";
 import { recordResult, runCataloger } from "./catalog/run-catalogers.ts";
 import { PackageTracker } from "./catalog/package-tracker.ts";
@@ -22,6 +23,7 @@ import { strataVersion } from "./version.ts";
 export type ScanProgress =
   | { kind: "layer-start"; layer: Layer }
   | { kind: "layer-bytes"; layer: Layer; bytes: number }
+  | { kind: "layer-cached"; layer: Layer }
   | { kind: "layer-done"; layer: Layer };
 
 export interface ScanOptions {
@@ -32,6 +34,8 @@ export interface ScanOptions {
   /** Check each layer blob against its digest while streaming (default true). */
   verifyDigests?: boolean;
   onProgress?: (event: ScanProgress) => void;
+  /** Per-layer results from earlier scans, keyed by layer digest and cataloger versions. */
+  layerCache?: LayerCache;
   /** Fixed scan time, for reproducible output in tests. */
   now?: Date;
 }
@@ -55,13 +59,29 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
   const issues: ScanIssue[] = [];
   let distro: Distro | undefined;
 
-  const readLayer = (layer: Layer): Promise<LayerChanges> =>
+  const cache = options.layerCache;
+  const configuration = cacheConfiguration(catalogers, ownerships, limits);
+  const walk = (layer: Layer): Promise<LayerChanges> =>
     walkLayer(source, layer, matcher, limits, options).catch((error: unknown) => {
       const failed = emptyChanges();
       failed.complete = false;
       failed.issues.push({ severity: "error", message: errorMessage(error) });
       return failed;
     });
+  const readLayer = async (layer: Layer): Promise<LayerChanges> => {
+    if (!cache || layer.diffId === "" || layer.digest === "") return walk(layer);
+    const key = layerCacheKey(layer, configuration);
+    const cached = await cache.get(key);
+    if (cached) {
+      options.onProgress?.({ kind: "layer-cached", layer });
+      return cached;
+    }
+    const changes = await walk(layer);
+    if (changes.complete && !changes.issues.some((issue) => issue.severity === "error")) {
+      await cache.put(key, changes).catch(() => undefined);
+    }
+    return changes;
+  };
 
   const layers = source.layers;
   let pending = layers[0] ? readLayer(layers[0]) : undefined;
@@ -177,6 +197,20 @@ async function walkLayer(
     onFile,
     ...(verify ? { expectedDigest: layer.digest } : {}),
     onBytes: (bytes) => options.onProgress?.({ kind: "layer-bytes", layer, bytes }),
+  });
+}
+
+/** Everything besides the layer itself that decides what a walk of it yields. */
+function cacheConfiguration(
+  catalogers: readonly Cataloger[],
+  ownerships: readonly FileOwnership[],
+  limits: ScanLimits,
+): string {
+  return JSON.stringify({
+    strata: strataVersion,
+    catalogers: catalogers.map((cataloger) => [cataloger.name, cataloger.version]),
+    ownerships: ownerships.map((ownership) => ownership.name),
+    limits,
   });
 }
 

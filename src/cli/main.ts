@@ -26,12 +26,25 @@ program
   .option("-q, --quiet", "no progress and no warnings on standard error")
   .option("--no-verify-digests", "do not check layer blobs against their digests")
   .option("--db <path>", "advisory database (default: $XDG_CACHE_HOME/strata/osv.sqlite)")
+  .option("--cache-dir <dir>", "per-layer result cache (default: $XDG_CACHE_HOME/strata/layers)")
+  .option("--no-cache", "read every layer, even ones scanned before")
   .option("--no-vulns", "inventory only: do not look packages up in the advisory database")
   .option("--detection <type>", "only findings of this detection type: os or sca")
   .option("--fail-on <severity>", "exit 4 when a finding is at least this severe: low, medium, high or critical")
   .action(async (image, options) => {
     const { runScan } = await import("./commands/scan.ts");
     process.exitCode = await runScan(image, options);
+  });
+
+program
+  .command("cache")
+  .description("Manage the per-layer result cache.")
+  .command("clean")
+  .description("Delete every cached layer result.")
+  .option("--cache-dir <dir>", "cache folder (default: $XDG_CACHE_HOME/strata/layers)")
+  .action(async (options) => {
+    const { runCacheClean } = await import("./commands/cache.ts");
+    process.exitCode = await runCacheClean(options);
   });
 
 const db = program.command("db").description("Manage the advisory database (OSV records in SQLite).");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -22,7 +22,7 @@ function strata(...args: string[]): Promise<Run> {
     execFile(
       process.execPath,
       ["--import", "tsx", join(repo, "src/cli/main.ts"), ...args],
-      { cwd: repo, maxBuffer: 64 << 20 },
+      { cwd: repo, maxBuffer: 64 << 20, env: { ...process.env, XDG_CACHE_HOME: join(work, "cache") } },
       (error, stdout, stderr) => {
         const code = error && typeof error.code === "number" ? error.code : error ? 1 : 0;
         resolve({ code, stdout, stderr });
@@ -68,7 +68,7 @@ after(async () => {
 test("scan prints layers then packages with their layer", async () => {
   const file = join(work, "image.tar");
   await writeDockerArchive(image, file);
-  const run = await strata("scan", file);
+  const run = await strata("scan", file, "--no-vulns");
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /LAYERS \(3\)[\s\S]*install tool[\s\S]*PACKAGES \(4\)/);
   assert.match(run.stdout, /^tool\s+1\.0-1\s+deb\s+1\s+\/var\/lib\/dpkg\/status$/m);
@@ -145,7 +145,7 @@ test("a corrupt gzip layer is skipped with a message; the other layers are repor
   const victim = join(dir, "blobs/sha256", manifest.layers[1]?.digest.replace("sha256:", "") ?? "");
   const blob = await readFile(victim);
   await writeFile(victim, Buffer.concat([blob.subarray(0, 10), Buffer.alloc(blob.length - 10, 0x41)]));
-  const run = await strata("scan", dir, "--no-verify-digests");
+  const run = await strata("scan", dir, "--no-verify-digests", "--no-cache");
   assert.equal(run.code, 3, run.stderr);
   assert.match(run.stderr, /layer 1: .*(corrupt|could not be read)/);
   assert.match(run.stdout, /^left-pad\s+1\.3\.0\s+npm\s+2/m);
@@ -160,4 +160,21 @@ test("a gzip-compressed docker save is refused with advice", async () => {
   const run = await strata("scan", gz);
   assert.equal(run.code, 2);
   assert.match(run.stderr, /^strata: /);
+});
+
+test("scans fill the layer cache; a rescan reports the same; cache clean empties it", async () => {
+  const file = join(work, "cached.tar");
+  await writeDockerArchive(image, file);
+  const cacheDir = join(work, "layer-cache");
+  const first = await strata("scan", file, "--format", "json", "--cache-dir", cacheDir, "--no-vulns");
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal((await readdir(cacheDir)).filter((name) => name.endsWith(".layer.gz")).length, 3);
+  const second = await strata("scan", file, "--format", "json", "--cache-dir", cacheDir, "--no-vulns");
+  const packages = (run: Run) => (JSON.parse(run.stdout) as { packages: unknown[] }).packages;
+  assert.equal(second.code, 0, second.stderr);
+  assert.deepEqual(packages(second), packages(first));
+  const clean = await strata("cache", "clean", "--cache-dir", cacheDir);
+  assert.equal(clean.code, 0);
+  assert.match(clean.stderr, /cleaned/);
+  assert.deepEqual(await readdir(cacheDir), []);
 });

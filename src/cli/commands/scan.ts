@@ -1,4 +1,6 @@
 import { writeFile } from "node:fs/promises";
+import { diskLayerCache } from "../../cache/layer-cache.ts";
+import { defaultLayerCacheBytes, defaultLayerCacheDir } from "../../cache/location.ts";
 import { InputError } from "../../errors.ts";
 import { type SeverityRating, severityRatings } from "../../model/finding.ts";
 import type { Inventory } from "../../model/inventory.ts";
@@ -18,6 +20,8 @@ export interface ScanCommandOptions {
   quiet?: true;
   verifyDigests: boolean;
   db?: string;
+  cacheDir?: string;
+  cache: boolean;
   vulns: boolean;
   detection?: string;
   failOn?: string;
@@ -36,6 +40,11 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
     try {
       inventory = await scanImage(source, {
         verifyDigests: options.verifyDigests,
+        ...(options.cache
+          ? {
+              layerCache: diskLayerCache(options.cacheDir ?? defaultLayerCacheDir(process.env), defaultLayerCacheBytes),
+            }
+          : {}),
         ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
       });
     } finally {
