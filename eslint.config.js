@@ -29,6 +29,7 @@ export default tseslint.config(
   {
     files: [
       "src/image/**",
+      "src/cache/**",
       "src/source/**",
       "src/report/**",
       "src/cli/**",
