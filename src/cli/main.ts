@@ -16,15 +16,22 @@ const program = new Command()
 program
   .command("scan")
   .description(
-    "Scan an image: a docker-save tarball, an OCI layout directory or archive, or a root filesystem directory.\n" +
-      "IMAGE may carry a transport: docker-archive:PATH, oci-archive:PATH, oci:PATH[:REF], dir:PATH.",
+    "Scan an image: a docker-save tarball, an OCI layout directory or archive, a root filesystem directory,\n" +
+      "or an image in a registry. IMAGE may carry a transport: docker-archive:PATH, oci-archive:PATH,\n" +
+      "oci:PATH[:REF], dir:PATH, registry:NAME[:TAG|@DIGEST]; a bare NAME[:TAG] that is not a path is a registry image.",
   )
   .argument("<image>", "image reference or path")
-  .option("-f, --format <format>", "report format: table or json", "table")
+  .option("-f, --format <format>", "report format: table, json, cyclonedx-json, spdx-json or sarif", "table")
   .option("-o, --output <file>", "write the report to a file instead of standard output")
   .option("--platform <os/arch[/variant]>", "platform to pick from a multi-platform image (default linux/amd64)")
   .option("-q, --quiet", "no progress and no warnings on standard error")
   .option("--no-verify-digests", "do not check layer blobs against their digests")
+  .option("--username <name>", "registry user name; the password comes from --password-stdin")
+  .option("--password-stdin", "read the registry password or token from standard input")
+  .option(
+    "--insecure",
+    "allow plain HTTP and unverified TLS for the registry (loopback registries may use HTTP anyway)",
+  )
   .option("--db <path>", "advisory database (default: $XDG_CACHE_HOME/strata/osv.sqlite)")
   .option("--cache-dir <dir>", "per-layer result cache (default: $XDG_CACHE_HOME/strata/layers)")
   .option("--no-cache", "read every layer, even ones scanned before")

@@ -5,7 +5,7 @@ import type { Package } from "./package.ts";
 
 export const inventorySchemaVersion = 1;
 
-export type SourceKind = "docker-archive" | "oci-layout" | "oci-archive" | "rootfs";
+export type SourceKind = "docker-archive" | "oci-layout" | "oci-archive" | "rootfs" | "registry";
 
 export interface ImageDescription {
   kind: SourceKind;

@@ -66,14 +66,15 @@ test("a root filesystem is one directory pseudo-layer", async () => {
 });
 
 test("references that are not files or directories name what was tried", async () => {
+  await assert.rejects(openSource("not a reference"), expectInputError(/nor an image reference/));
   await assert.rejects(
-    openSource("alpine:3.19"),
-    expectInputError(/"alpine:3.19" is not a file or directory; registry and runtime sources are not supported yet/),
+    openSource("127.0.0.1:1/strata/none:1", { env: {}, dockerConfig: false, retry: { attempts: 1 } }),
+    (error: unknown) => error instanceof Error && error.name === "SourceError" && /cannot reach/.test(error.message),
   );
   await assert.rejects(openSource(join(scratch, "nope.tar")), expectInputError(/is not a file or directory/));
   await assert.rejects(
-    openSource("docker://alpine:3.19"),
-    expectInputError(/"docker:" references are not supported yet/),
+    openSource("docker-daemon:alpine:3.19"),
+    expectInputError(/"docker-daemon:" references are not supported yet/),
   );
   await assert.rejects(openSource(`docker-archive:${join(scratch, "nope.tar")}`), expectInputError(/does not exist/));
   await assert.rejects(openSource("oci:"), expectInputError(/names no path/));

@@ -9,9 +9,11 @@ import { defaultLimits } from "../limits.ts";
 import { DirectoryFiles, isMissing } from "./directory-files.ts";
 import { openDockerArchive } from "./docker-archive.ts";
 import { openOciLayout } from "./oci-layout.ts";
+import { looksLikeRegistryReference } from "./registry/reference.ts";
+import { openRegistrySource, type RegistrySourceOptions } from "./registry/registry-source.ts";
 import { RootfsSource } from "./rootfs.ts";
 import { TarFiles } from "./tar-files.ts";
-import type { ImageSource, OpenSourceOptions } from "./types.ts";
+import type { ImageSource } from "./types.ts";
 
 type Transport = "docker-archive" | "oci-archive" | "oci-layout" | "rootfs";
 
@@ -24,16 +26,12 @@ const transports: Record<string, Transport> = {
   rootfs: "rootfs",
 };
 
-const unsupportedTransports = new Set([
-  "docker",
-  "docker-daemon",
-  "registry",
-  "containerd",
-  "podman",
-  "containers-storage",
-]);
+const unsupportedTransports = new Set(["docker", "docker-daemon", "containerd", "podman", "containers-storage"]);
 
-const notFoundHint = "registry and runtime sources are not supported yet";
+const notFoundHint = "runtime sources (docker, containerd, podman) are not supported yet";
+
+/** Prefixes that always mean a registry; "docker:" without slashes is left for the Docker daemon. */
+const registryPrefix = /^(?:registry:|oci:\/\/|docker:\/\/)/;
 
 interface OpenContext {
   reference: string;
@@ -41,7 +39,8 @@ interface OpenContext {
   maxMetadataBytes: number;
 }
 
-export async function openSource(reference: string, options: OpenSourceOptions = {}): Promise<ImageSource> {
+export async function openSource(reference: string, options: RegistrySourceOptions = {}): Promise<ImageSource> {
+  if (registryPrefix.test(reference)) return openRegistrySource(reference, options);
   const context: OpenContext = {
     reference,
     ...(options.platform === undefined ? {} : { platform: options.platform }),
@@ -57,7 +56,7 @@ export async function openSource(reference: string, options: OpenSourceOptions =
   }
   const transport = transports[name];
   if (transport !== undefined) return openWithTransport(transport, rest, context);
-  return openPath(reference, context);
+  return openPath(reference, context, options);
 }
 
 async function openWithTransport(transport: Transport, rest: string, context: OpenContext): Promise<ImageSource> {
@@ -78,9 +77,12 @@ async function openWithTransport(transport: Transport, rest: string, context: Op
   return openDockerArchive(files, withRef);
 }
 
-async function openPath(path: string, context: OpenContext): Promise<ImageSource> {
+async function openPath(path: string, context: OpenContext, options: RegistrySourceOptions): Promise<ImageSource> {
   const kind = await kindOf(path);
-  if (kind === "missing") throw new InputError(`"${path}" is not a file or directory; ${notFoundHint}`);
+  if (kind === "missing") {
+    if (looksLikeRegistryReference(path)) return openRegistrySource(path, options);
+    throw new InputError(`"${path}" is not a file or directory, nor an image reference`);
+  }
   if (kind === "directory") {
     if ((await kindOf(join(path, "oci-layout"))) === "file") {
       return openOciLayout(new DirectoryFiles(path), { kind: "oci-layout", ...context });

@@ -10,6 +10,7 @@ import { defaultDatabasePath } from "../../vulndb/location.ts";
 import { isReportFormat, reportFormats } from "../../report/index.ts";
 import { scanImage } from "../../scan.ts";
 import { openSource } from "../../source/open.ts";
+import { readCliCredential } from "../../source/registry/cli-credential.ts";
 import { exitCodeFor, exitCodes, printError } from "../exit.ts";
 import { layerProgress } from "../progress.ts";
 
@@ -23,6 +24,9 @@ export interface ScanCommandOptions {
   cacheDir?: string;
   cache: boolean;
   vulns: boolean;
+  username?: string;
+  passwordStdin?: true;
+  insecure?: true;
   detection?: string;
   failOn?: string;
 }
@@ -34,7 +38,12 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
       throw new InputError(`unknown format "${options.format}"; use one of: ${Object.keys(reportFormats).join(", ")}`);
     }
     const render = reportFormats[options.format];
-    const source = await openSource(reference, options.platform ? { platform: options.platform } : {});
+    const credential = await readCliCredential(options.username, options.passwordStdin === true, process.stdin);
+    const source = await openSource(reference, {
+      ...(options.platform ? { platform: options.platform } : {}),
+      ...(credential ? { credential } : {}),
+      ...(options.insecure ? { insecure: true } : {}),
+    });
     const progress = layerProgress(!options.quiet);
     let inventory: Inventory;
     try {

@@ -1,0 +1,209 @@
+/**
+ * GET and POST on undici for the registry client: bounded retries with backoff on 429, 5xx and dropped
+ * connections (honouring Retry-After), redirects followed by hand so that Authorization never leaves the
+ * host it was meant for, and connect, header and body timeouts. Proxies come from HTTP(S)_PROXY/NO_PROXY;
+ * loopback hosts are always reached directly.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from "undici";
+import { errorMessage, SourceError } from "../../errors.ts";
+import type { Environment } from "./credentials.ts";
+import { isLoopbackRegistry } from "./reference.ts";
+
+export interface HttpTimeouts {
+  /** TCP and TLS connection; default 15 s. */
+  connectMs?: number;
+  /** From sending a request to the end of the response headers; default 60 s. */
+  headersMs?: number;
+  /** Longest pause between two chunks of a body; default 120 s. */
+  bodyMs?: number;
+}
+
+export interface RetryPolicy {
+  /** Tries per request, the first included; default 4. */
+  attempts?: number;
+  /** First backoff; it doubles on each retry, with jitter; default 500 ms. */
+  baseDelayMs?: number;
+  /** Longest wait before a retry; a Retry-After asking for more ends the retries; default 30 s. */
+  maxDelayMs?: number;
+}
+
+export interface HttpOptions {
+  env: Environment;
+  timeouts?: HttpTimeouts;
+  retry?: RetryPolicy;
+  /** Accept any TLS certificate (--insecure). */
+  insecureTls?: boolean;
+}
+
+export type ResponseBody = Dispatcher.ResponseData["body"];
+
+export interface HttpResponse {
+  /** Where the response came from, after redirects. */
+  url: URL;
+  status: number;
+  headers: Dispatcher.ResponseData["headers"];
+  /** The caller consumes it, or dumps or destroys it. */
+  body: ResponseBody;
+}
+
+export interface RequestInit {
+  method?: "GET" | "POST";
+  headers?: Record<string, string>;
+  /** POST bodies are small forms: a string can be sent again on a retry. */
+  body?: string;
+  /** Overrides the retry policy's attempts (1: no retry). */
+  attempts?: number;
+}
+
+const redirectStatuses = new Set([301, 302, 303, 307, 308]);
+const retryStatuses = new Set([408, 429, 500, 502, 503, 504]);
+const retryErrorCodes = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+]);
+const maxRedirects = 5;
+
+export class HttpTransport {
+  private readonly direct: Agent;
+  private readonly proxied: EnvHttpProxyAgent;
+  private readonly retry: Required<RetryPolicy>;
+  private readonly headersMs: number;
+  private readonly bodyMs: number;
+
+  constructor(options: HttpOptions) {
+    const timeouts = options.timeouts ?? {};
+    this.headersMs = timeouts.headersMs ?? 60_000;
+    this.bodyMs = timeouts.bodyMs ?? 120_000;
+    const connect = { timeout: timeouts.connectMs ?? 15_000, rejectUnauthorized: options.insecureTls !== true };
+    const agentOptions = { connect, headersTimeout: this.headersMs, bodyTimeout: this.bodyMs };
+    this.direct = new Agent(agentOptions);
+    const { env } = options;
+    // Empty strings, not undefined: undici would otherwise read process.env itself.
+    this.proxied = new EnvHttpProxyAgent({
+      ...agentOptions,
+      requestTls: { rejectUnauthorized: connect.rejectUnauthorized },
+      httpProxy: env["http_proxy"] ?? env["HTTP_PROXY"] ?? "",
+      httpsProxy: env["https_proxy"] ?? env["HTTPS_PROXY"] ?? "",
+      noProxy: env["no_proxy"] ?? env["NO_PROXY"] ?? "",
+    });
+    this.retry = {
+      attempts: Math.max(1, options.retry?.attempts ?? 4),
+      baseDelayMs: options.retry?.baseDelayMs ?? 500,
+      maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+    };
+  }
+
+  /**
+   * Sends a request, retrying what is worth retrying. Resolves with the last response whatever its status
+   * (the caller judges it); rejects with SourceError when the server cannot be reached.
+   */
+  async send(url: URL, init: RequestInit = {}): Promise<HttpResponse> {
+    const attempts = init.attempts ?? this.retry.attempts;
+    for (let attempt = 1; ; attempt++) {
+      let response: HttpResponse;
+      try {
+        response = await this.followRedirects(url, init);
+      } catch (error) {
+        if (error instanceof SourceError) throw error;
+        if (attempt < attempts && isRetryableError(error)) {
+          await sleep(this.backoff(attempt));
+          continue;
+        }
+        throw new SourceError(`cannot reach ${url.href}: ${describeNetworkError(error)}`, { cause: error });
+      }
+      if (attempt >= attempts || !retryStatuses.has(response.status)) return response;
+      const asked = retryAfterMs(response.headers["retry-after"]);
+      if (asked !== undefined && asked > this.retry.maxDelayMs) {
+        await response.body.dump();
+        throw new SourceError(
+          `${url.href}: ${response.status}; the server asks to retry after ${Math.ceil(asked / 1000)} s, longer than the ${Math.ceil(this.retry.maxDelayMs / 1000)} s this client waits`,
+        );
+      }
+      await response.body.dump();
+      await sleep(asked ?? this.backoff(attempt));
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.direct.destroy(), this.proxied.destroy()]);
+  }
+
+  private async followRedirects(start: URL, init: RequestInit): Promise<HttpResponse> {
+    let url = start;
+    const headers = { ...init.headers };
+    let method = init.method ?? "GET";
+    let body = init.body;
+    for (let hop = 0; ; hop++) {
+      const response = await request(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        dispatcher: isLoopbackRegistry(url.host) ? this.direct : this.proxied,
+        headersTimeout: this.headersMs,
+        bodyTimeout: this.bodyMs,
+      });
+      const location = response.headers["location"];
+      if (!redirectStatuses.has(response.statusCode) || typeof location !== "string") {
+        return { url, status: response.statusCode, headers: response.headers, body: response.body };
+      }
+      await response.body.dump();
+      if (hop >= maxRedirects) throw new SourceError(`${start.href}: more than ${maxRedirects} redirects`);
+      const next = new URL(location, url);
+      if (next.protocol !== "https:" && next.protocol !== "http:") {
+        throw new SourceError(`${url.href} redirects to a ${next.protocol} address`);
+      }
+      // Blob redirects usually point at storage (a CDN or bucket) with its own signed URL: the
+      // registry's credentials must not go there.
+      if (next.host !== url.host || next.protocol !== url.protocol) delete headers["authorization"];
+      if (response.statusCode === 303) {
+        method = "GET";
+        body = undefined;
+      }
+      url = next;
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const exponential = this.retry.baseDelayMs * 2 ** (attempt - 1);
+    const jittered = exponential * (0.5 + Math.random() / 2);
+    return Math.min(jittered, this.retry.maxDelayMs);
+  }
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === "") return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null || !("code" in error)) return undefined;
+  return typeof error.code === "string" ? error.code : undefined;
+}
+
+function isRetryableError(error: unknown): boolean {
+  const code = errorCode(error) ?? errorCode(error instanceof Error ? error.cause : undefined);
+  return code !== undefined && retryErrorCodes.has(code);
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+  return `${errorMessage(error)}${cause}`;
+}
+
+/** The first value of a response header. */
+export function headerValue(headers: HttpResponse["headers"], name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
