@@ -21,7 +21,7 @@ function strata(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", join(repo, "src/cli/main.ts"), ...args],
+      ["--import", "tsx", join(repo, "src/cli/main.ts"), ...args, ...(args[0] === "scan" ? ["--offline"] : [])],
       { cwd: repo, maxBuffer: 64 << 20, env: { ...process.env, XDG_CACHE_HOME: join(work, "cache") } },
       (error, stdout, stderr) => {
         const code = error && typeof error.code === "number" ? error.code : error ? 1 : 0;
