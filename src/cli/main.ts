@@ -1,4 +1,4 @@
-import { Command, CommanderError } from "@commander-js/extra-typings";
+import { Command, CommanderError, Option } from "@commander-js/extra-typings";
 import { strataVersion } from "../version.ts";
 import { exitCodeFor, printError } from "./exit.ts";
 
@@ -18,7 +18,8 @@ program
   .description(
     "Scan an image: a docker-save tarball, an OCI layout directory or archive, a root filesystem directory,\n" +
       "or an image in a registry. IMAGE may carry a transport: docker-archive:PATH, oci-archive:PATH,\n" +
-      "oci:PATH[:REF], dir:PATH, registry:NAME[:TAG|@DIGEST]; a bare NAME[:TAG] that is not a path is a registry image.",
+      "oci:PATH[:REF], dir:PATH, registry:NAME[:TAG|@DIGEST], docker:NAME, containerd:NAME, crio:NAME (or podman:);\n" +
+      "a bare NAME[:TAG] that is not a path is a registry image.",
   )
   .argument("<image>", "image reference or path")
   .option("-f, --format <format>", "report format: table, json, cyclonedx-json, spdx-json or sarif", "table")
@@ -32,15 +33,43 @@ program
     "--insecure",
     "allow plain HTTP and unverified TLS for the registry (loopback registries may use HTTP anyway)",
   )
+  .option(
+    "--namespace <namespace>",
+    "containerd namespace for containerd: images (default: $CONTAINERD_NAMESPACE, else k8s.io if it has the image, then default)",
+  )
+  .option("--containerd-root <dir>", "containerd's root directory (default /var/lib/containerd)")
+  .option(
+    "--storage-root <dir>",
+    "containers-storage root for containers-storage:, podman: and crio: images (default from storage.conf)",
+  )
+  .option(
+    "--ignore-file <path>",
+    "accepted findings to leave out: a YAML or JSON list of { id, package?, reason, expires? }",
+  )
   .option("--db <path>", "advisory database (default: $XDG_CACHE_HOME/strata/osv.sqlite)")
   .option("--cache-dir <dir>", "per-layer result cache (default: $XDG_CACHE_HOME/strata/layers)")
   .option("--no-cache", "read every layer, even ones scanned before")
   .option("--no-vulns", "inventory only: do not look packages up in the advisory database")
   .option("--detection <type>", "only findings of this detection type: os or sca")
   .option("--fail-on <severity>", "exit 4 when a finding is at least this severe: low, medium, high or critical")
+  .option("--offline", "never download: use the advisory database as it is")
+  .addOption(new Option("--db-url <url>", "base URL of the OSV zips (default: osv.dev, or $STRATA_OSV_URL)").hideHelp())
   .action(async (image, options) => {
     const { runScan } = await import("./commands/scan.ts");
     process.exitCode = await runScan(image, options);
+  });
+
+program
+  .command("images")
+  .description("List the images a host runtime holds, each with the reference that scans it.")
+  .requiredOption("--runtime <runtime>", "docker, containerd, or crio / podman / containers-storage")
+  .option("-f, --format <format>", "table or json", "table")
+  .option("--namespace <namespace>", "containerd namespace (default: all)")
+  .option("--containerd-root <dir>", "containerd's root directory (default /var/lib/containerd)")
+  .option("--storage-root <dir>", "containers-storage root (default from storage.conf)")
+  .action(async (options) => {
+    const { runImages } = await import("./commands/images.ts");
+    process.exitCode = await runImages(options);
   });
 
 program
@@ -62,6 +91,24 @@ db.command("import")
   .action(async (paths, options) => {
     const { runDbImport } = await import("./commands/db.ts");
     process.exitCode = await runDbImport(paths, options);
+  });
+
+db.command("update")
+  .description(
+    "Download osv.dev's <Ecosystem>/all.zip for each ecosystem and import what changed.\n" +
+      "Without --ecosystem, every ecosystem already in the database is updated.",
+  )
+  .option(
+    "--ecosystem <name>",
+    "OSV ecosystem: Debian, Ubuntu, Alpine, PyPI, npm, Go, crates.io, Packagist, RubyGems, Maven, NuGet... (repeatable)",
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
+  .option("--db <path>", "advisory database (default: $XDG_CACHE_HOME/strata/osv.sqlite)")
+  .option("-q, --quiet", "no progress on standard error")
+  .addOption(new Option("--db-url <url>", "base URL of the OSV zips (default: osv.dev, or $STRATA_OSV_URL)").hideHelp())
+  .action(async (options) => {
+    const { runDbUpdate } = await import("./commands/db-update.ts");
+    process.exitCode = await runDbUpdate(options);
   });
 
 try {

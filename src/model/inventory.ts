@@ -5,7 +5,15 @@ import type { Package } from "./package.ts";
 
 export const inventorySchemaVersion = 1;
 
-export type SourceKind = "docker-archive" | "oci-layout" | "oci-archive" | "rootfs" | "registry";
+export type SourceKind =
+  | "docker-archive"
+  | "oci-layout"
+  | "oci-archive"
+  | "rootfs"
+  | "registry"
+  | "docker-daemon"
+  | "containerd"
+  | "containers-storage";
 
 export interface ImageDescription {
   kind: SourceKind;

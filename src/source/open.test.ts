@@ -73,8 +73,9 @@ test("references that are not files or directories name what was tried", async (
   );
   await assert.rejects(openSource(join(scratch, "nope.tar")), expectInputError(/is not a file or directory/));
   await assert.rejects(
-    openSource("docker-daemon:alpine:3.19"),
-    expectInputError(/"docker-daemon:" references are not supported yet/),
+    openSource("docker-daemon:alpine:3.19", { runtime: { dockerHost: `unix://${join(scratch, "no-docker.sock")}` } }),
+    (error: unknown) =>
+      error instanceof Error && error.name === "SourceError" && /no Docker Engine socket at/.test(error.message),
   );
   await assert.rejects(openSource(`docker-archive:${join(scratch, "nope.tar")}`), expectInputError(/does not exist/));
   await assert.rejects(openSource("oci:"), expectInputError(/names no path/));

@@ -12,6 +12,7 @@ import { openOciLayout } from "./oci-layout.ts";
 import { looksLikeRegistryReference } from "./registry/reference.ts";
 import { openRegistrySource, type RegistrySourceOptions } from "./registry/registry-source.ts";
 import { RootfsSource } from "./rootfs.ts";
+import { openRuntimeSource, runtimeFor } from "./runtime/index.ts";
 import { TarFiles } from "./tar-files.ts";
 import type { ImageSource } from "./types.ts";
 
@@ -25,10 +26,6 @@ const transports: Record<string, Transport> = {
   dir: "rootfs",
   rootfs: "rootfs",
 };
-
-const unsupportedTransports = new Set(["docker", "docker-daemon", "containerd", "podman", "containers-storage"]);
-
-const notFoundHint = "runtime sources (docker, containerd, podman) are not supported yet";
 
 /** Prefixes that always mean a registry; "docker:" without slashes is left for the Docker daemon. */
 const registryPrefix = /^(?:registry:|oci:\/\/|docker:\/\/)/;
@@ -49,12 +46,17 @@ export async function openSource(reference: string, options: RegistrySourceOptio
   const prefixed = /^([a-z][a-z0-9-]*):(.*)$/s.exec(reference);
   const name = prefixed?.[1] ?? "";
   const rest = prefixed?.[2] ?? "";
-  if (unsupportedTransports.has(name)) {
-    throw new InputError(
-      `"${name}:" references are not supported yet: ${notFoundHint}; save the image to a file (docker save -o, skopeo copy) and scan that`,
-    );
+  const runtime = runtimeFor(name);
+  if (runtime !== undefined) {
+    return openRuntimeSource(runtime, {
+      reference,
+      name: rest,
+      maxMetadataBytes: context.maxMetadataBytes,
+      ...(options.platform === undefined ? {} : { platform: options.platform }),
+      options: options.runtime ?? {},
+    });
   }
-  const transport = transports[name];
+  const transport = Object.hasOwn(transports, name) ? transports[name] : undefined;
   if (transport !== undefined) return openWithTransport(transport, rest, context);
   return openPath(reference, context, options);
 }

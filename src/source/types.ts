@@ -1,3 +1,4 @@
+import type { RuntimeOptions } from "./runtime/options.ts";
 import type { Readable } from "node:stream";
 import type { ScanLimits } from "../limits.ts";
 import type { ImageDescription } from "../model/inventory.ts";
@@ -23,4 +24,6 @@ export interface OpenSourceOptions {
   platform?: string;
   /** maxMetadataBytes caps manifests, configs and indexes; default defaultLimits. */
   limits?: Pick<ScanLimits, "maxMetadataBytes">;
+  /** Where host runtimes keep images, for docker:, containerd: and containers-storage: references. */
+  runtime?: RuntimeOptions;
 }

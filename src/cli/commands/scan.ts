@@ -6,11 +6,15 @@ import { type SeverityRating, severityRatings } from "../../model/finding.ts";
 import type { Inventory } from "../../model/inventory.ts";
 import type { ScanReport } from "../../model/report.ts";
 import { matchInventory } from "../../match/match-inventory.ts";
+import { prepareDatabase } from "../../vulndb/freshness.ts";
 import { defaultDatabasePath } from "../../vulndb/location.ts";
+import { osvBaseUrl } from "../../vulndb/update.ts";
 import { isReportFormat, reportFormats } from "../../report/index.ts";
 import { scanImage } from "../../scan.ts";
 import { openSource } from "../../source/open.ts";
 import { readCliCredential } from "../../source/registry/cli-credential.ts";
+import { runtimeOptionsFrom } from "../../source/runtime/options.ts";
+import { applyIgnores, type IgnoreRule, readIgnoreFile } from "../../match/ignore-file.ts";
 import { exitCodeFor, exitCodes, printError } from "../exit.ts";
 import { layerProgress } from "../progress.ts";
 
@@ -24,6 +28,12 @@ export interface ScanCommandOptions {
   cacheDir?: string;
   cache: boolean;
   vulns: boolean;
+  offline?: true;
+  ignoreFile?: string;
+  namespace?: string;
+  containerdRoot?: string;
+  storageRoot?: string;
+  dbUrl?: string;
   username?: string;
   passwordStdin?: true;
   insecure?: true;
@@ -34,6 +44,8 @@ export interface ScanCommandOptions {
 export async function runScan(reference: string, options: ScanCommandOptions): Promise<number> {
   try {
     const gate = parseGate(options);
+    // A bad ignore file fails before the scan.
+    const ignoreRules = options.ignoreFile === undefined ? [] : await readIgnoreFile(options.ignoreFile);
     if (!isReportFormat(options.format)) {
       throw new InputError(`unknown format "${options.format}"; use one of: ${Object.keys(reportFormats).join(", ")}`);
     }
@@ -43,6 +55,7 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
       ...(options.platform ? { platform: options.platform } : {}),
       ...(credential ? { credential } : {}),
       ...(options.insecure ? { insecure: true } : {}),
+      runtime: runtimeOptionsFrom(options),
     });
     const progress = layerProgress(!options.quiet);
     let inventory: Inventory;
@@ -60,7 +73,7 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
       progress.stop();
       await source.close();
     }
-    const report = options.vulns ? withFindings(inventory, options, gate) : inventory;
+    const report = options.vulns ? await withFindings(inventory, options, gate, ignoreRules) : inventory;
     const rendered = render(report);
     if (options.output) await writeFile(options.output, rendered);
     else process.stdout.write(rendered);
@@ -105,21 +118,44 @@ function parseGate(options: ScanCommandOptions): Gate {
   return gate;
 }
 
-function withFindings(inventory: Inventory, options: ScanCommandOptions, gate: Gate): ScanReport {
+async function withFindings(
+  inventory: Inventory,
+  options: ScanCommandOptions,
+  gate: Gate,
+  ignoreRules: readonly IgnoreRule[],
+): Promise<ScanReport> {
   const path = options.db ?? defaultDatabasePath(process.env);
-  const report = matchInventory(inventory, path);
+  const say = (line: string): void => {
+    if (!options.quiet) process.stderr.write(`strata: ${line}\n`);
+  };
+  const prepared = await prepareDatabase({
+    dbPath: path,
+    inventory,
+    offline: options.offline === true,
+    now: new Date(),
+    baseUrl: osvBaseUrl(options.dbUrl, process.env),
+    log: say,
+  });
+  for (const warning of prepared.warnings) say(`warning: ${warning}`);
+  const report = prepared.usable ? matchInventory(inventory, path) : undefined;
   if (!report?.vulnerabilities) {
-    if (!options.quiet) {
-      process.stderr.write(
-        `strata: warning: no advisory database at ${path}; packages were not checked (import one with: strata db import <osv zips>)\n`,
-      );
-    }
+    say(
+      `warning: no advisory database at ${path}; packages were not checked (get one with: strata db update --ecosystem <name>, or strata db import <osv zips>)`,
+    );
     return inventory;
   }
   if (gate.detection) {
     report.vulnerabilities.findings = report.vulnerabilities.findings.filter(
       (finding) => finding.detection === gate.detection,
     );
+  }
+  if (ignoreRules.length > 0) {
+    const outcome = applyIgnores(report.vulnerabilities.findings, ignoreRules, new Date());
+    report.vulnerabilities.findings = outcome.kept;
+    for (const warning of outcome.warnings) say(`warning: ${warning}`);
+    if (outcome.ignored.length > 0) {
+      say(`${outcome.ignored.length} accepted finding(s) left out (${options.ignoreFile ?? ""})`);
+    }
   }
   return report;
 }
