@@ -24,7 +24,8 @@ export interface StoredAdvisory {
 
 /** Read access to imported advisories, as the matcher needs it. */
 export interface AdvisoryStore {
-  affectedBy(baseEcosystem: string, name: string): StoredAffected[];
+  /** Affected entries of a package; with `release`, only those of that distro release. */
+  affectedBy(baseEcosystem: string, name: string, release?: { exact: string; prefix?: string }): StoredAffected[];
   advisory(id: string): StoredAdvisory | undefined;
 }
 
@@ -51,16 +52,24 @@ interface AdvisoryRow {
 
 /** The SQLite-backed store; JSON columns were written by the importer from validated records. */
 export function sqliteAdvisoryStore(db: VulnDatabase): AdvisoryStore {
+  const columns = "advisory_id, ecosystem, ranges, versions, severity, severity_label";
   const byPackage = db.prepare<[string, string], AffectedRow>(
-    "SELECT advisory_id, ecosystem, ranges, versions, severity, severity_label FROM affected WHERE base_ecosystem = ? AND name = ?",
+    `SELECT ${columns} FROM affected WHERE base_ecosystem = ? AND name = ?`,
+  );
+  const byRelease = db.prepare<[{ base: string; name: string; exact: string; prefix: string }], AffectedRow>(
+    `SELECT ${columns} FROM affected WHERE base_ecosystem = @base AND name = @name
+       AND (ecosystem = @exact OR substr(ecosystem, 1, length(@prefix)) = @prefix)`,
   );
   const byId = db.prepare<[string], AdvisoryRow>(
     "SELECT id, modified, withdrawn, summary, aliases, upstream, severity, severity_label, refs FROM advisories WHERE id = ?",
   );
   const cache = new Map<string, StoredAdvisory | undefined>();
   return {
-    affectedBy: (baseEcosystem, name) =>
-      byPackage.all(baseEcosystem, name).map((row) => ({
+    affectedBy: (baseEcosystem, name, release) =>
+      (release
+        ? byRelease.all({ base: baseEcosystem, name, exact: release.exact, prefix: release.prefix ?? release.exact })
+        : byPackage.all(baseEcosystem, name)
+      ).map((row) => ({
         advisoryId: row.advisory_id,
         ecosystem: row.ecosystem,
         ranges: JSON.parse(row.ranges) as OsvRange[],

@@ -4,9 +4,9 @@ import { type Finding, type Severity, severityRatings } from "../model/finding.t
 import type { Package } from "../model/package.ts";
 import { versionSchemes } from "../version/by-ecosystem.ts";
 import type { OsvSeverity } from "../vulndb/osv-record.ts";
-import type { AdvisoryStore, StoredAdvisory } from "./advisory-store.ts";
+import type { AdvisoryStore, StoredAdvisory, StoredAffected } from "./advisory-store.ts";
 import { evaluateAffected } from "./osv-ranges.ts";
-import { queryFor } from "./package-query.ts";
+import { type PackageQuery, queryFor } from "./package-query.ts";
 import { severityOf } from "./severity.ts";
 
 interface Hit {
@@ -22,13 +22,22 @@ export function matchPackages(
   distro: Distro | undefined,
 ): Finding[] {
   const findings: Finding[] = [];
+  const lookups = new Map<string, StoredAffected[]>();
+  const affectedBy = (query: PackageQuery): StoredAffected[] => {
+    const key = `${query.baseEcosystem}\0${query.name}\0${query.release?.exact ?? ""}\0${query.release?.prefix ?? ""}`;
+    let entries = lookups.get(key);
+    if (!entries) {
+      entries = store.affectedBy(query.baseEcosystem, query.name, query.release);
+      lookups.set(key, entries);
+    }
+    return entries;
+  };
   for (const pkg of packages) {
     const query = queryFor(pkg, distro);
     if (!query) continue;
     const schemes = versionSchemes[pkg.ecosystem];
     const hits: Hit[] = [];
-    for (const entry of store.affectedBy(query.baseEcosystem, query.name)) {
-      if (query.releases && !query.releases(entry.ecosystem)) continue;
+    for (const entry of affectedBy(query)) {
       const advisory = store.advisory(entry.advisoryId);
       if (!advisory || advisory.withdrawn !== undefined) continue;
       const verdict = evaluateAffected(query.version, entry, schemes);

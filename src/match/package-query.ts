@@ -7,8 +7,8 @@ import { normalizePackageName } from "../vulndb/package-names.ts";
 export interface PackageQuery {
   /** OSV ecosystem without release: "Debian", "PyPI". */
   baseEcosystem: string;
-  /** For OS packages: which `affected[].package.ecosystem` values apply ("Debian:12"); undefined = any. */
-  releases?: (ecosystem: string) => boolean;
+  /** For OS packages: the `affected[].package.ecosystem` that applies ("Debian:12"), or that starts it ("Ubuntu:22.04:"). */
+  release?: { exact: string; prefix?: string };
   name: string;
   version: string;
 }
@@ -25,7 +25,7 @@ export function queryFor(pkg: Package, distro: Distro | undefined): PackageQuery
     if (!release) return undefined;
     return {
       baseEcosystem: release.base,
-      releases: release.matches,
+      release: release.release,
       name: meta.source ?? pkg.name,
       version: meta.sourceVersion ?? pkg.version,
     };
@@ -36,7 +36,7 @@ export function queryFor(pkg: Package, distro: Distro | undefined): PackageQuery
     const release = `Alpine:v${minor[1] ?? ""}.${minor[2] ?? ""}`;
     return {
       baseEcosystem: "Alpine",
-      releases: (e) => e === release,
+      release: { exact: release },
       name: meta.origin ?? pkg.name,
       version: pkg.version,
     };
@@ -46,16 +46,18 @@ export function queryFor(pkg: Package, distro: Distro | undefined): PackageQuery
   return { baseEcosystem: base, name: normalizePackageName(base, pkg.name), version: pkg.version };
 }
 
-function debianRelease(distro: Distro | undefined): { base: string; matches: (e: string) => boolean } | undefined {
+function debianRelease(
+  distro: Distro | undefined,
+): { base: string; release: { exact: string; prefix?: string } } | undefined {
   if (!distro?.versionId) return undefined;
   if (distro.id === "debian") {
     const major = /^\d+/.exec(distro.versionId)?.[0];
     if (!major) return undefined;
-    return { base: "Debian", matches: (e) => e === `Debian:${major}` };
+    return { base: "Debian", release: { exact: `Debian:${major}` } };
   }
   if (distro.id === "ubuntu") {
     const version = distro.versionId;
-    return { base: "Ubuntu", matches: (e) => e === `Ubuntu:${version}` || e.startsWith(`Ubuntu:${version}:`) };
+    return { base: "Ubuntu", release: { exact: `Ubuntu:${version}`, prefix: `Ubuntu:${version}:` } };
   }
   return undefined;
 }

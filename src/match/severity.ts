@@ -46,7 +46,18 @@ function rank(type: string): number {
   return index < 0 ? vectorPreference.length : index;
 }
 
+const scores = new Map<string, number | undefined>();
+
+/** The CVSS base score of a vector (remembered: the same vectors recur across packages). */
 export function baseScore(vector: string): number | undefined {
+  if (scores.has(vector)) return scores.get(vector);
+  const score = computeBaseScore(vector);
+  if (scores.size >= 50_000) scores.clear();
+  scores.set(vector, score);
+  return score;
+}
+
+function computeBaseScore(vector: string): number | undefined {
   try {
     const parsed = cvss.fromVector(vector);
     const base = parsed?.calculateScores().base;
