@@ -50,6 +50,29 @@ interface AdvisoryRow {
   refs: string;
 }
 
+/**
+ * One affected row; `versions` and `severity` are parsed only when read: long enumerated version
+ * lists (GIT ranges) are rarely needed, and severity only for hits.
+ */
+function storedAffected(row: AffectedRow): StoredAffected {
+  let versions: string[] | undefined;
+  let severity: OsvSeverity[] | undefined;
+  return {
+    advisoryId: row.advisory_id,
+    ecosystem: row.ecosystem,
+    ranges: JSON.parse(row.ranges) as OsvRange[],
+    get versions(): string[] {
+      versions ??= JSON.parse(row.versions) as string[];
+      return versions;
+    },
+    get severity(): OsvSeverity[] {
+      severity ??= JSON.parse(row.severity) as OsvSeverity[];
+      return severity;
+    },
+    ...(row.severity_label === null ? {} : { severityLabel: row.severity_label }),
+  };
+}
+
 /** The SQLite-backed store; JSON columns were written by the importer from validated records. */
 export function sqliteAdvisoryStore(db: VulnDatabase): AdvisoryStore {
   const columns = "advisory_id, ecosystem, ranges, versions, severity, severity_label";
@@ -69,14 +92,7 @@ export function sqliteAdvisoryStore(db: VulnDatabase): AdvisoryStore {
       (release
         ? byRelease.all({ base: baseEcosystem, name, exact: release.exact, prefix: release.prefix ?? release.exact })
         : byPackage.all(baseEcosystem, name)
-      ).map((row) => ({
-        advisoryId: row.advisory_id,
-        ecosystem: row.ecosystem,
-        ranges: JSON.parse(row.ranges) as OsvRange[],
-        versions: JSON.parse(row.versions) as string[],
-        severity: JSON.parse(row.severity) as OsvSeverity[],
-        ...(row.severity_label === null ? {} : { severityLabel: row.severity_label }),
-      })),
+      ).map(storedAffected),
     advisory: (id) => {
       if (cache.has(id)) return cache.get(id);
       const row = byId.get(id);

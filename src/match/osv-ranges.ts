@@ -60,7 +60,7 @@ export function evaluateAffected(
   schemes: { ecosystem: VersionScheme; semver: VersionScheme },
 ): RangeVerdict {
   const fixed = new Set<string>();
-  let affected = entry.versions.some((listed) => schemes.ecosystem.compare(listed, version) === 0);
+  let affected = false;
   for (const range of entry.ranges) {
     if (range.type === "GIT") continue;
     const verdict = evaluateRange(version, range, range.type === "SEMVER" ? schemes.semver : schemes.ecosystem);
@@ -68,5 +68,7 @@ export function evaluateAffected(
     affected = true;
     for (const version of verdict.fixed) fixed.add(version);
   }
+  // The explicit list is read only when no range decides: it can be long (enumerated GIT ranges).
+  if (!affected) affected = entry.versions.some((listed) => schemes.ecosystem.compare(listed, version) === 0);
   return { affected, fixed: [...fixed] };
 }
