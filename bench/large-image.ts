@@ -1,0 +1,190 @@
+/**
+ * npm run bench:large: Strata against Trivy and against reading the layers alone, on a large real image
+ * (Debian minbase plus Java, Python, Node.js and Go layers from Debian's packages, over 1 GB unpacked).
+ * The image is built once (bench/large-image/build.sh, needs root and debootstrap) into the bench work
+ * folder, STRATA_BENCH_LARGE_DIR or <tmpdir>/strata-bench-large, and reused by later runs. Every measured
+ * command runs as a child process under GNU time (Debian package `time`) for wall time and peak RSS.
+ * Exits 0 unless something crashes: a missed target is a number to look at, not a failure.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, stat } from "node:fs/promises";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { textTable } from "../src/report/text-table.ts";
+import { type Counts, describe, strataCounts, total, trivyCounts } from "./large-image/counts.ts";
+import { ensureLargeImage, layerFacts } from "./large-image/image.ts";
+import { measure, type Run, timeBinary } from "./large-image/measure.ts";
+import { ensureTrivy, trivyArgs } from "./large-image/trivy.ts";
+
+const targets = { vsTrivy: 2, vsDecompression: 1.5, peakRssMiB: 300, warmShare: 0.1 };
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const mib = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
+const ratio = (a: number, b: number): string => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "-");
+const yes = (ok: boolean): string => (ok ? "yes" : "NO");
+const load = (): string =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+
+/** Reads the image once, unmeasured, so that every measured run finds it in the page cache. */
+function warmPageCache(path: string): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn("cat", [path], { stdio: ["ignore", "ignore", "inherit"] });
+    child.on("exit", () => {
+      resolve();
+    });
+    child.on("error", () => {
+      resolve();
+    });
+  });
+}
+
+function checked(name: string, run: Run): Run {
+  if (run.exitCode !== 0) {
+    process.stdout.write(`bench: ${name} exited with ${run.exitCode}:\n${run.stderr.slice(-2000)}\n`);
+  }
+  return run;
+}
+
+async function main(): Promise<void> {
+  if (!(await stat(timeBinary).catch(() => undefined))) {
+    process.stdout.write(`bench: ${timeBinary} is missing (Debian package time); nothing measured\n`);
+    return;
+  }
+  const work = process.env["STRATA_BENCH_LARGE_DIR"] ?? join(tmpdir(), "strata-bench-large");
+  await mkdir(work, { recursive: true });
+  process.stdout.write(
+    `Strata large-image benchmark: Node ${process.version}, ${availableParallelism()} CPUs, ` +
+      `load average ${load()} at start; work folder ${work}\n`,
+  );
+  const image = await ensureLargeImage(work);
+  process.stdout.write(
+    `Image ${image.tar}: ${image.builtNow ? "built now" : "reused"}, build time ` +
+      `${Number.isFinite(image.buildSeconds) ? `${image.buildSeconds.toFixed(0)} s` : "unknown"}\n`,
+  );
+  const layers = await layerFacts(work, image.tar);
+  const bytes = layers.reduce((sum, layer) => sum + layer.bytes, 0);
+  const files = layers.reduce((sum, layer) => sum + layer.files, 0);
+  const jars = layers.reduce((sum, layer) => sum + layer.jars, 0);
+  process.stdout.write(
+    `${layers.length} layers, ${(bytes / 1e6).toFixed(0)} MB uncompressed, ${files.toLocaleString("en-US")} files, ` +
+      `${jars} jars (${layers.map((layer) => `${(layer.bytes / 1e6).toFixed(0)} MB`).join(" + ")})\n\n`,
+  );
+
+  const scratch = await mkdtemp(join(work, "run-"));
+  try {
+    await warmPageCache(image.tar);
+    const strata = fileURLToPath(new URL("../bin/strata.js", import.meta.url));
+    const built = await stat(fileURLToPath(new URL("../dist/cli/main.js", import.meta.url))).catch(() => undefined);
+    process.stdout.write(
+      built
+        ? "Strata runs from dist/ (npm run build).\n"
+        : "Strata runs from source through tsx (no dist/): every run pays for compiling on start-up.\n",
+    );
+    const env = { ...process.env, XDG_CACHE_HOME: join(scratch, "xdg") };
+    const scan = (...extra: string[]): string[] => [strata, "scan", image.tar, "--no-vulns", "-q", ...extra];
+
+    process.stdout.write("measuring: decompression alone (GNU tar, every layer's every file to /dev/null)...\n");
+    const tarScript = 'img=$1; shift; for layer in "$@"; do tar -xOf "$img" "$layer" | tar -xOf -; done >/dev/null';
+    const decompression = checked(
+      "tar",
+      await measure("sh", ["-c", tarScript, "sh", image.tar, ...layers.map((layer) => layer.path)]),
+    );
+
+    process.stdout.write("measuring: Strata start-up alone (strata --version)...\n");
+    const startup = checked("strata --version", await measure(process.execPath, [strata, "--version"], env));
+
+    process.stdout.write("measuring: Strata cold scan (--no-cache)...\n");
+    const strataReport = join(scratch, "strata.json");
+    const cold = checked(
+      "strata cold",
+      await measure(process.execPath, scan("--no-cache", "--format", "json", "-o", strataReport), env),
+    );
+    const cacheDir = join(scratch, "layer-cache");
+    process.stdout.write("measuring: Strata scan filling a fresh layer cache...\n");
+    const fill = checked(
+      "strata fill",
+      await measure(process.execPath, scan("--cache-dir", cacheDir, "--format", "json", "-o", "/dev/null"), env),
+    );
+    process.stdout.write("measuring: Strata warm rescan...\n");
+    const warm = checked(
+      "strata warm",
+      await measure(process.execPath, scan("--cache-dir", cacheDir, "--format", "json", "-o", "/dev/null"), env),
+    );
+
+    const trivy = await ensureTrivy(work);
+    let trivyRun: Run | undefined;
+    const trivyReport = join(scratch, "trivy.json");
+    if (trivy) {
+      process.stdout.write(`measuring: Trivy (${trivy}), offline, fresh cache...\n`);
+      trivyRun = checked(
+        "trivy",
+        await measure(trivy, trivyArgs(image.tar, join(scratch, "trivy-cache"), trivyReport)),
+      );
+    } else {
+      process.stdout.write("bench: no trivy binary; its rows are left empty\n");
+    }
+
+    const throughput = (run: Run): string => `${(bytes / 1e6 / (run.wallMs / 1000)).toFixed(0)} MB/s`;
+    const row = (name: string, run: Run | undefined): string[] =>
+      run
+        ? [
+            name,
+            seconds(run.wallMs),
+            seconds(run.cpuMs),
+            mib(run.peakRssKb),
+            throughput(run),
+            trivyRun ? ratio(run.wallMs, trivyRun.wallMs) : "-",
+            ratio(run.wallMs, decompression.wallMs),
+          ]
+        : [name, "-", "-", "-", "-", "-", "-"];
+    process.stdout.write(
+      `\n${textTable(
+        ["run", "wall", "cpu", "peak RSS", "throughput", "vs Trivy", "vs tar"],
+        [
+          row("decompression alone (tar)", decompression),
+          [...row("Strata start-up only (--version)", startup).slice(0, 4), "-", "-", "-"],
+          row("Strata cold (--no-cache)", cold),
+          row("Strata, filling the cache", fill),
+          row("Strata warm rescan", warm),
+          row("Trivy (offline, license scanner)", trivyRun),
+        ],
+      )}\n\n`,
+    );
+
+    const peak = Math.max(cold.peakRssKb, fill.peakRssKb, warm.peakRssKb);
+    const checks = [
+      [
+        `≥ ${targets.vsTrivy}× faster than Trivy`,
+        trivyRun ? `${ratio(trivyRun.wallMs, cold.wallMs)} faster` : "no Trivy",
+        trivyRun ? yes(trivyRun.wallMs >= targets.vsTrivy * cold.wallMs) : "-",
+      ],
+      [
+        `within ${targets.vsDecompression}× of decompression alone`,
+        ratio(cold.wallMs, decompression.wallMs),
+        yes(cold.wallMs <= targets.vsDecompression * decompression.wallMs),
+      ],
+      [`peak RSS < ${targets.peakRssMiB} MiB`, mib(peak), yes(peak < targets.peakRssMiB * 1024)],
+      [
+        `warm rescan < ${targets.warmShare * 100}% of cold`,
+        `${((warm.wallMs / cold.wallMs) * 100).toFixed(1)}%`,
+        yes(warm.wallMs < targets.warmShare * cold.wallMs),
+      ],
+    ];
+    process.stdout.write(`${textTable(["target", "measured", "met"], checks)}\n\n`);
+
+    const strataByEcosystem: Counts = await strataCounts(strataReport);
+    process.stdout.write(`Strata packages: ${total(strataByEcosystem)} (${describe(strataByEcosystem)})\n`);
+    if (trivyRun) {
+      const trivyByType = await trivyCounts(trivyReport);
+      process.stdout.write(`Trivy packages:  ${total(trivyByType)} (${describe(trivyByType)})\n`);
+    }
+    process.stdout.write(`Load average ${load()} at the end.\n`);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
