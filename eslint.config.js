@@ -41,6 +41,29 @@ export default tseslint.config(
     rules: { "no-restricted-imports": "off" },
   },
   {
+    files: ["backend/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "**/src/source/**",
+                "**/src/image/**",
+                "**/src/catalog/**",
+                "**/src/catalogers/**",
+                "**/src/scan*",
+                "**/src/cli/**",
+              ],
+              message: "the backend receives inventories; it does not scan",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.test.ts", "test/**"],
     rules: {
       "@typescript-eslint/no-floating-promises": "off",

@@ -60,6 +60,24 @@ program
   });
 
 program
+  .command("server")
+  .description("Run the Strata backend: sensors upload inventories, users read the posture over the HTTP API.")
+  .requiredOption(
+    "--database <url>",
+    "where images and findings are kept: sqlite:PATH or postgres://user:password@host/db",
+  )
+  .option("--advisory-db <path>", "advisory database (default: $XDG_CACHE_HOME/strata/osv.sqlite)")
+  .option("--host <address>", "address to listen on", "127.0.0.1")
+  .option("--port <port>", "port to listen on", "8080")
+  .option("--create-token <role>", "create an API token (sensor, user or admin), print it and exit")
+  .option("--token-name <name>", "a label kept with the token made by --create-token")
+  .option("--reevaluate", "match every stored inventory against the advisory database again, then exit")
+  .action(async (options) => {
+    const { runServer } = await import("./commands/server.ts");
+    process.exitCode = await runServer(options);
+  });
+
+program
   .command("images")
   .description("List the images a host runtime holds, each with the reference that scans it.")
   .requiredOption("--runtime <runtime>", "docker, containerd, or crio / podman / containers-storage")
