@@ -2,7 +2,7 @@ import type { PackageDraft, ParseResult } from "../../catalog/cataloger.ts";
 import type { Distro } from "../../model/distro.ts";
 import type { ApkMetadata } from "../../model/package.ts";
 import { distroQualifier, packageUrl } from "../purl.ts";
-import { declaredLicenses } from "./declared-licenses.ts";
+import { declaredLicenses } from "../declared-licenses.ts";
 
 /** The fields of one entry we keep, by their one-letter keys (see the apk spec). */
 interface Entry {

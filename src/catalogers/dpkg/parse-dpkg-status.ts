@@ -3,7 +3,7 @@ import type { Distro } from "../../model/distro.ts";
 import type { DpkgMetadata } from "../../model/package.ts";
 import { distroQualifier, packageUrl } from "../purl.ts";
 import { readStanzas, type Stanza } from "./deb822.ts";
-import { declaredLicenses } from "./declared-licenses.ts";
+import { declaredLicenses } from "../declared-licenses.ts";
 import { copyrightLicenses } from "./parse-copyright.ts";
 
 export interface DpkgStatusOptions {

@@ -1,17 +1,7 @@
 /** Narrowing helpers for JSON read from composer files. */
+import { text } from "../json-values.ts";
 
-export type JsonObject = { readonly [key: string]: unknown };
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** The value when it is a non-empty string (after trimming), else undefined. */
-export function text(value: unknown): string | undefined {
-  if (typeof value !== "string") return undefined;
-  const trimmed = value.trim();
-  return trimmed === "" ? undefined : trimmed;
-}
+export { isObject, type JsonObject, text } from "../json-values.ts";
 
 /** The non-empty strings of an array (other items skipped); [] for anything but an array. */
 export function texts(value: unknown): string[] {
