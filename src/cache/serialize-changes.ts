@@ -1,7 +1,7 @@
 import type { ParseResult } from "../catalog/cataloger.ts";
 import type { EagerResult, LayerChanges, LayerProblem } from "../image/layer-changes.ts";
 
-const formatVersion = 1;
+const formatVersion = 2;
 
 interface Stored {
   format: number;

@@ -34,8 +34,11 @@ export class ImageView implements FileView {
     if (hidden.size > 0 || opaque.size > 0) {
       const isHidden = (path: string): boolean =>
         hidden.has(path) || parentDirs(path).some((dir) => hidden.has(dir) || opaque.has(dir)) || opaque.has("/");
+      // A lower file where this layer has a directory was replaced by it. (A lower symlink there
+      // stays: extracting a layer writes through a symlinked directory.)
+      const directories = directoriesOf(changes);
       for (const path of this.files.keys()) {
-        if (isHidden(path)) {
+        if (isHidden(path) || directories.has(path)) {
           this.files.delete(path);
           changed.add(path);
         }
@@ -105,4 +108,22 @@ export class ImageView implements FileView {
     }
     return resolved === "" ? "/" : resolved;
   }
+}
+
+/** Every directory the paths of a layer lie in (and its opaque directories). */
+function directoriesOf(changes: LayerChanges): Set<string> {
+  const directories = new Set<string>(changes.opaqueDirs);
+  const addParents = (path: string): void => {
+    for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
+      const dir = path.slice(0, i);
+      // Its own parents were added with it.
+      if (directories.has(dir)) return;
+      directories.add(dir);
+    }
+  };
+  for (const paths of [changes.files.keys(), changes.symlinks.keys(), changes.dropped, changes.removed]) {
+    for (const path of paths) addParents(path);
+  }
+  for (const dir of changes.opaqueDirs) addParents(dir);
+  return directories;
 }

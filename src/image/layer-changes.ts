@@ -15,7 +15,10 @@ export interface LayerChanges {
   removed: string[];
   /** Directories whose lower-layer content is hidden (`.wh..wh..opq`). */
   opaqueDirs: string[];
-  /** Wanted paths that were present but could not be kept (too large): they replace lower content. */
+  /**
+   * Non-directory entries whose content was not kept (not wanted, too large, not an executable after
+   * all): like any file, they hide what lower layers had at and below their path.
+   */
   dropped: string[];
   /** Problems in this layer; `complete` is false when the layer could not be read to the end. */
   issues: LayerProblem[];

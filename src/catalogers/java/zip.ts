@@ -123,7 +123,12 @@ export function readZipEntry(zip: Buffer, entry: ZipEntry): Buffer {
   if (entry.method !== 8) throw new InputError(`compression method ${entry.method} is not supported`);
   if (entry.size === 0) return Buffer.alloc(0);
   try {
-    return inflateRawSync(data, { maxOutputLength: entry.size });
+    // One output chunk of the declared size: zlib's default 16 KiB chunks are joined at the end,
+    // which holds the entry twice in memory.
+    return inflateRawSync(data, {
+      maxOutputLength: entry.size,
+      chunkSize: Math.min(Math.max(entry.size + 1, 64), 2 ** 30),
+    });
   } catch (error) {
     if (error instanceof RangeError) {
       throw new LimitError(`the entry inflates past its declared size of ${entry.size} bytes`);

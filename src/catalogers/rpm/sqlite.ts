@@ -31,6 +31,11 @@ export function* sqliteValues(content: Buffer, issues: string[]): Generator<Buff
   try {
     // Only our own SELECT runs; views or triggers in a hostile schema must not call functions.
     db.pragma("trusted_schema = OFF");
+    const refused = notAPlainTable(db);
+    if (refused !== undefined) {
+      issues.push(`SQLite: ${refused}; not read`);
+      return;
+    }
     const rows = db.prepare("SELECT hnum, blob FROM Packages ORDER BY hnum").raw(true).iterate();
     for (const row of rows) {
       const [hnum, blob] = isRow(row) ? row : [];
@@ -42,6 +47,26 @@ export function* sqliteValues(content: Buffer, issues: string[]): Generator<Buff
   } finally {
     db.close();
   }
+}
+
+/**
+ * Why Packages is not what rpm writes (a plain table): a view or a computed column runs the
+ * database's own SQL on every read, which can loop forever or produce gigabytes from a small file.
+ */
+function notAPlainTable(db: Database.Database): string | undefined {
+  const row: unknown = db
+    .prepare("SELECT type, sql FROM sqlite_schema WHERE name = 'Packages' COLLATE NOCASE")
+    .raw(true)
+    .get();
+  // No such table: the read itself says so.
+  if (!isRow(row)) return undefined;
+  const [type, sql] = row;
+  if (type !== "table" || typeof sql !== "string" || !/^\s*CREATE\s+TABLE\b/i.test(sql)) {
+    return "Packages is not a plain table";
+  }
+  const columns: unknown[] = db.prepare("SELECT hidden FROM pragma_table_xinfo('Packages')").pluck().all();
+  if (columns.some((hidden) => hidden !== 0)) return "Packages has computed or hidden columns";
+  return undefined;
 }
 
 function isRow(row: unknown): row is readonly unknown[] {
