@@ -19,7 +19,7 @@ import {
   parseImageIndex,
   parseImageManifest,
 } from "./oci-documents.ts";
-import { choosePlatform, defaultPlatform, formatPlatform, type Platform, parsePlatform } from "./platform.ts";
+import { type Platform, pickPlatform } from "./platform.ts";
 import { StoredImageSource } from "./stored-image-source.ts";
 
 export interface OciLayoutRequest {
@@ -120,23 +120,7 @@ async function chooseCandidate(
     const { platform } = (await reader.load(candidate.manifest)).config;
     if (platform !== undefined) candidate.platform = platform;
   }
-  const wanted = request.platform === undefined ? defaultPlatform : parsePlatform(request.platform);
-  const chosen =
-    distinct[
-      choosePlatform(
-        wanted,
-        distinct.map((candidate) => candidate.platform),
-      ) ?? -1
-    ];
-  if (chosen === undefined) {
-    const available = distinct.map((candidate) =>
-      candidate.platform ? formatPlatform(candidate.platform) : "unknown",
-    );
-    throw new InputError(
-      `${request.reference} has no image for ${formatPlatform(wanted)}; available platforms: ${available.join(", ")}`,
-    );
-  }
-  return chosen;
+  return pickPlatform(distinct, request.platform, request.reference);
 }
 
 function uniqueByDigest<T>(items: T[], digestOf: (item: T) => string): T[] {

@@ -60,3 +60,31 @@ export function choosePlatform(wanted: Platform, candidates: readonly (Platform 
   }
   return fallback;
 }
+
+/**
+ * The candidate of a multi-platform index that matches the requested platform (default
+ * linux/amd64); an InputError listing the available platforms when none does.
+ */
+export function pickPlatform<T extends { platform?: Platform | undefined }>(
+  candidates: readonly T[],
+  requested: string | undefined,
+  reference: string,
+): T {
+  const wanted = requested === undefined ? defaultPlatform : parsePlatform(requested);
+  const chosen =
+    candidates[
+      choosePlatform(
+        wanted,
+        candidates.map((candidate) => candidate.platform),
+      ) ?? -1
+    ];
+  if (chosen === undefined) {
+    const available = candidates.map((candidate) =>
+      candidate.platform ? formatPlatform(candidate.platform) : "unknown",
+    );
+    throw new InputError(
+      `${reference} has no image for ${formatPlatform(wanted)}; available platforms: ${available.join(", ")}`,
+    );
+  }
+  return chosen;
+}

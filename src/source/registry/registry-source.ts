@@ -19,7 +19,7 @@ import {
   parseImageManifest,
 } from "../oci-documents.ts";
 import { checkSingleImagePlatform } from "../platform-check.ts";
-import { choosePlatform, defaultPlatform, formatPlatform, type Platform, parsePlatform } from "../platform.ts";
+import { type Platform, pickPlatform } from "../platform.ts";
 import type { ImageSource, LayerContent, OpenSourceOptions } from "../types.ts";
 import { type FetchedManifest, RegistryClient, type RegistryClientOptions } from "./client.ts";
 import { formatReference, parseRegistryReference, type RegistryReference } from "./reference.ts";
@@ -114,22 +114,7 @@ async function chooseImage(
       if (found !== undefined) candidate.platform = found;
     }
   }
-  const wanted = platform === undefined ? defaultPlatform : parsePlatform(platform);
-  const chosen =
-    candidates[
-      choosePlatform(
-        wanted,
-        candidates.map((candidate) => candidate.platform),
-      ) ?? -1
-    ];
-  if (chosen === undefined) {
-    const available = candidates.map((candidate) =>
-      candidate.platform ? formatPlatform(candidate.platform) : "unknown",
-    );
-    throw new InputError(
-      `${reference} has no image for ${formatPlatform(wanted)}; available platforms: ${available.join(", ")}`,
-    );
-  }
+  const chosen = pickPlatform(candidates, platform, reference);
   return loader.loadDescriptor(chosen.descriptor);
 }
 
