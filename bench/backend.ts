@@ -26,6 +26,7 @@ import { openVulnDatabase } from "../src/vulndb/database.ts";
 import { importOsvPath } from "../src/vulndb/import-sources.ts";
 import { writeDockerArchive } from "../test/image-builder/index.ts";
 import { postgresUnavailable, startPostgres } from "../test/backend/postgres-cluster.ts";
+import { seededRandom as random } from "../test/seeded-random.ts";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 
@@ -40,18 +41,6 @@ const { values: args } = parseArgs({
 const imageCount = Number(args.images);
 const queryCount = Number(args.queries);
 const concurrency = Number(args.concurrency);
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run uploads the same inventories. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The real inventory everything is varied from: a Debian 11 image of this machine's packages plus node_modules. */
 async function baseInventory(work: string): Promise<Inventory> {

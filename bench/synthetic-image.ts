@@ -1,5 +1,6 @@
 import type { TestFile, TestImage } from "../test/image-builder/index.ts";
 import type { SampledPackage } from "./advisory-sample.ts";
+import { seededRandom as random } from "../test/seeded-random.ts";
 
 export interface SyntheticPlan {
   debian: SampledPackage[];
@@ -12,18 +13,6 @@ export interface SyntheticImage {
   /** Packages the scan must report: every dpkg, npm and PyPI package that is not whited out. */
   expectedPackages: number;
   files: number;
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run builds the same image. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Source-like text; files are views into it, so a few hundred MB of files cost 4 MiB of memory. */

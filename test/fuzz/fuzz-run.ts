@@ -2,7 +2,8 @@
  * The fuzz loop, run in a worker thread so the test can stop an input that hangs. Progress is shared
  * through memory the test polls: which target and iteration is running, and since when.
  */
-import { inputSeed, mutate, random } from "./mutate.ts";
+import { seededRandom } from "../seeded-random.ts";
+import { inputSeed, mutate } from "./mutate.ts";
 import type { FuzzTarget } from "./targets.ts";
 
 export interface FuzzJob {
@@ -39,7 +40,7 @@ export function makeInput(
   seed: number,
   iteration: number,
 ): { input: Buffer; context: Buffer | undefined } {
-  const next = random(inputSeed(seed, target, iteration));
+  const next = seededRandom(inputSeed(seed, target, iteration));
   const pick = (pool: readonly Buffer[]): Buffer => pool[Math.floor(next() * pool.length)] ?? Buffer.alloc(0);
   const all = [...pools.seeds, ...pools.context];
   const maxBytes = Math.min(8 << 20, 2 * Math.max(...all.map((buffer) => buffer.length), 4096));

@@ -3,18 +3,6 @@
  * iteration), so one failing input can be rebuilt without running the ones before it.
  */
 
-/** mulberry32: small, fast, and good enough to pick mutations. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** FNV-1a over the text: the per-input seed. */
 export function inputSeed(seed: number, target: string, iteration: number): number {
   let hash = 0x811c9dc5 ^ seed;
