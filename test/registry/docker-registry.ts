@@ -1,12 +1,14 @@
 /**
  * Runs Debian's `docker-registry` (the CNCF distribution registry) on 127.0.0.1 for tests: a free port, a
  * temporary storage directory and a YAML config, with no auth, htpasswd (bcrypt, from `htpasswd -Bbn`) or
- * token auth (a self-signed certificate from openssl and the token server beside this file). Images go in
- * with `skopeo copy`. Tests call `registrySkipReason()` first and skip when the tools are missing.
+ * token auth (a self-signed certificate from openssl and the token server beside this file), over plain
+ * HTTP or TLS (optionally requiring client certificates). Images go in with `skopeo copy`. Tests call
+ * `registrySkipReason()` first and skip when the tools are missing.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, request } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -23,6 +25,13 @@ export type RegistryAuth =
   | { kind: "none" }
   | { kind: "htpasswd"; users: User[] }
   | { kind: "token"; users: User[]; refreshTokens?: Record<string, string> };
+
+/** PEM files for `http.tls`: the server's certificate and key, and the CAs client certificates must chain to. */
+export interface RegistryTls {
+  certificate: string;
+  key: string;
+  clientCas?: string[];
+}
 
 export interface RunningRegistry {
   /** "127.0.0.1:PORT" */
@@ -69,6 +78,33 @@ function freePort(): Promise<number> {
       });
     });
   });
+}
+
+function listens(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.setTimeout(1000);
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => {
+      resolve(false);
+    });
+    socket.on("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+function tlsSection(tls: RegistryTls | undefined): string {
+  if (tls === undefined) return "";
+  const clientCas = (tls.clientCas ?? []).map((path) => `\n      - ${path}`).join("");
+  return (
+    `  tls:\n    certificate: ${tls.certificate}\n    key: ${tls.key}\n` +
+    (clientCas === "" ? "" : `    clientcas:${clientCas}\n`)
+  );
 }
 
 function answers(url: string): Promise<boolean> {
@@ -135,8 +171,11 @@ async function authSection(auth: RegistryAuth, dir: string): Promise<{ yaml: str
   return { yaml, tokenServer };
 }
 
-/** Starts a registry and waits until it answers; stop() ends it and removes its storage. */
-export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Promise<RunningRegistry> {
+/** Starts a registry and waits until it answers (with TLS: listens); stop() ends it and removes its storage. */
+export async function startRegistry(
+  auth: RegistryAuth = { kind: "none" },
+  options: { tls?: RegistryTls } = {},
+): Promise<RunningRegistry> {
   const dir = await mkdtemp(join(tmpdir(), "strata-registry-"));
   const storage = join(dir, "storage");
   const { yaml: authYaml, tokenServer } = await authSection(auth, dir);
@@ -146,7 +185,7 @@ export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Prom
     config,
     `version: 0.1\nlog:\n  level: warn\n  accesslog:\n    disabled: true\n` +
       `storage:\n  filesystem:\n    rootdirectory: ${storage}\n  delete:\n    enabled: true\n` +
-      `http:\n  addr: 127.0.0.1:${port}\n${authYaml}`,
+      `http:\n  addr: 127.0.0.1:${port}\n${tlsSection(options.tls)}${authYaml}`,
   );
   const child: ChildProcess = spawn("docker-registry", ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -181,7 +220,9 @@ export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Prom
   };
 
   const deadline = Date.now() + 15_000;
-  while (!(await answers(`http://127.0.0.1:${port}/v2/`))) {
+  const ready = (): Promise<boolean> =>
+    options.tls === undefined ? answers(`http://127.0.0.1:${port}/v2/`) : listens(port);
+  while (!(await ready())) {
     if (!running || Date.now() > deadline) {
       await stop();
       throw new Error(`docker-registry did not start on 127.0.0.1:${port}:\n${output}`);
@@ -201,7 +242,7 @@ export async function startRegistry(auth: RegistryAuth = { kind: "none" }): Prom
 export async function pushArchive(
   archive: string,
   target: string,
-  options: { all?: boolean; user?: User } = {},
+  options: { all?: boolean; user?: User; certDir?: string } = {},
 ): Promise<void> {
   const args = [
     "--insecure-policy",
@@ -210,6 +251,8 @@ export async function pushArchive(
     "--dest-tls-verify=false",
     "--preserve-digests",
     ...(options.all === true ? ["--all"] : []),
+    // A directory with client.cert and client.key (and ca.crt), for registries that ask for a client certificate.
+    ...(options.certDir === undefined ? [] : ["--dest-cert-dir", options.certDir]),
     ...(options.user === undefined
       ? ["--dest-no-creds"]
       : ["--dest-creds", `${options.user.username}:${options.user.password}`]),

@@ -8,19 +8,22 @@ import { digestOf, isDigest, verifyDigest } from "../digest.ts";
 import { isJsonObject } from "../json.ts";
 import { mediaTypes } from "../oci-documents.ts";
 import { Authorizer } from "./auth.ts";
+import { ResumableBlob } from "./blob-stream.ts";
 import { type Credential, type Environment, findDockerCredential } from "./credentials.ts";
 import { type HttpResponse, type HttpTimeouts, HttpTransport, headerValue, type RetryPolicy } from "./http.ts";
 import { isLoopbackRegistry, registryEndpoint } from "./reference.ts";
 import { failure, readBounded } from "./response.ts";
+import { isTlsRefusal, loadTls, type TlsFiles } from "./tls.ts";
 
-export interface RegistryClientOptions {
+/** caFile, certFile and keyFile (TlsFiles) are --ca-file, --cert-file and --key-file. */
+export interface RegistryClientOptions extends TlsFiles {
   /** Credentials given on the command line (--username, --password-stdin); they win over the docker config. */
   credential?: Credential;
   /** Read ~/.docker/config.json (or $DOCKER_CONFIG) for credentials; default true. */
   dockerConfig?: boolean;
   /** Plain HTTP, and HTTPS without certificate checks, for any host. Loopback hosts may use HTTP anyway. */
   insecure?: boolean;
-  /** DOCKER_CONFIG, HOME, PATH, proxies; default process.env. */
+  /** DOCKER_CONFIG, HOME, PATH, proxies, SSL_CERT_FILE; default process.env. */
   env?: Environment;
   timeouts?: HttpTimeouts;
   retry?: RetryPolicy;
@@ -43,6 +46,14 @@ export interface ListOptions {
   pageSize?: number;
   /** Stop with LimitError past this many entries; default 1,000,000. */
   maxEntries?: number;
+  signal?: AbortSignal;
+}
+
+interface GetOptions {
+  method?: "GET" | "HEAD";
+  accept?: string;
+  range?: string;
+  signal?: AbortSignal;
 }
 
 const manifestAccept = [
@@ -85,9 +96,11 @@ export class RegistryClient {
             env,
             ...(options.helperTimeoutMs === undefined ? {} : { helperTimeoutMs: options.helperTimeoutMs }),
           }));
+    const tls = await loadTls(options, env);
     const http = new HttpTransport({
       env,
       insecureTls: insecure,
+      tls,
       ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
     });
@@ -104,10 +117,11 @@ export class RegistryClient {
   }
 
   /** A manifest or index by tag or digest, checked against the digest when one was asked for. */
-  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+  async getManifest(repository: string, reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
     const what = `manifest ${reference} of ${this.registry}/${repository}`;
     const response = await this.get(`/v2/${repository}/manifests/${reference}`, pullScope(repository), {
       accept: manifestAccept,
+      ...(signal === undefined ? {} : { signal }),
     });
     if (response.status !== 200) throw await failure(response, what);
     const bytes = await readBounded(response, this.maxMetadataBytes, what);
@@ -127,6 +141,27 @@ export class RegistryClient {
     return { digest, bytes, value, ...(contentType ? { mediaType: contentType } : {}) };
   }
 
+  /**
+   * The digest a tag (or digest) resolves to, from a manifest HEAD's Docker-Content-Digest; registries that
+   * leave the header out (or refuse HEAD) are asked with a GET, and the digest is that of the bytes.
+   */
+  async manifestDigest(repository: string, reference: string, signal?: AbortSignal): Promise<string> {
+    const what = `manifest ${reference} of ${this.registry}/${repository}`;
+    const response = await this.get(`/v2/${repository}/manifests/${reference}`, pullScope(repository), {
+      method: "HEAD",
+      accept: manifestAccept,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    await response.body.dump();
+    if (response.status === 200) {
+      const announced = headerValue(response.headers, "docker-content-digest");
+      if (announced !== undefined && isDigest(announced)) return announced;
+    } else if (response.status !== 405 && response.status !== 501) {
+      throw await failure(response, what);
+    }
+    return (await this.getManifest(repository, reference, signal)).digest;
+  }
+
   /** A small blob (a config), read whole and checked against its digest. */
   async getBlobBytes(repository: string, digest: string): Promise<Buffer> {
     const what = `blob ${digest} of ${this.registry}/${repository}`;
@@ -137,31 +172,51 @@ export class RegistryClient {
     return bytes;
   }
 
-  /** A blob as it streams; the reader checks the digest. The caller consumes or destroys the stream. */
+  /**
+   * A blob as it streams, resumed where it broke off if the connection drops (see blob-stream.ts). The reader
+   * checks the digest of an unbroken download; one pieced together is checked here. The caller consumes or
+   * destroys the stream.
+   */
   async openBlob(repository: string, digest: string, expectedSize?: number): Promise<Readable> {
     const what = `blob ${digest} of ${this.registry}/${repository}`;
-    const response = await this.get(`/v2/${repository}/blobs/${digest}`, pullScope(repository));
+    const path = `/v2/${repository}/blobs/${digest}`;
+    const scope = pullScope(repository);
+    const response = await this.get(path, scope);
     if (response.status !== 200) throw await failure(response, what);
-    const length = Number(headerValue(response.headers, "content-length"));
+    const length = Number(headerValue(response.headers, "content-length") ?? Number.NaN);
     if (expectedSize !== undefined && Number.isFinite(length) && length !== expectedSize) {
       response.body.destroy();
       throw new InputError(`${what} is ${length} bytes, but the manifest says ${expectedSize}`);
     }
-    return response.body;
+    return new ResumableBlob(response.body, {
+      what,
+      digest,
+      size: expectedSize ?? (Number.isFinite(length) ? length : undefined),
+      reopen: (offset) => this.get(path, scope, offset > 0 ? { range: `bytes=${offset}-` } : {}),
+      maxBreaks: Math.max(1, this.http.attempts - 1),
+      delayMs: (breaks) => this.http.backoff(breaks),
+    });
   }
 
   /** Every repository, through the `/v2/_catalog` pages (registries may restrict or refuse it). */
   async listRepositories(options: ListOptions = {}): Promise<string[]> {
-    return this.listPages(`/v2/_catalog`, catalogScope, "repositories", `the catalog of ${this.registry}`, options);
+    return collect(this.repositoryPages(options));
+  }
+
+  /** The catalog page by page, each asked for when the one before has been used. */
+  repositoryPages(options: ListOptions = {}): AsyncGenerator<string[]> {
+    return this.pages(`/v2/_catalog`, catalogScope, "repositories", `the catalog of ${this.registry}`, options);
   }
 
   async listTags(repository: string, options: ListOptions = {}): Promise<string[]> {
-    return this.listPages(
-      `/v2/${repository}/tags/list`,
-      pullScope(repository),
-      "tags",
-      `the tags of ${this.registry}/${repository}`,
-      options,
+    return collect(
+      this.pages(
+        `/v2/${repository}/tags/list`,
+        pullScope(repository),
+        "tags",
+        `the tags of ${this.registry}/${repository}`,
+        options,
+      ),
     );
   }
 
@@ -169,39 +224,46 @@ export class RegistryClient {
     await this.http.close();
   }
 
-  private async listPages(
+  private async *pages(
     path: string,
     scope: string,
     field: string,
     what: string,
     options: ListOptions,
-  ): Promise<string[]> {
+  ): AsyncGenerator<string[]> {
     const maxEntries = options.maxEntries ?? 1_000_000;
-    const names: string[] = [];
+    const { signal } = options;
+    let count = 0;
     let next: string | undefined = `${path}?n=${options.pageSize ?? 1000}`;
     const seen = new Set<string>();
     while (next !== undefined) {
       if (seen.has(next)) throw new SourceError(`${what}: the registry's next-page links go round in a circle`);
       seen.add(next);
-      const response = await this.get(next, scope);
+      const response = await this.get(next, scope, signal === undefined ? {} : { signal });
       if (response.status !== 200) throw await failure(response, what);
       const page = parsePage(await readBounded(response, this.maxMetadataBytes, what), field, what);
-      names.push(...page);
-      if (names.length > maxEntries) throw new LimitError(`${what} has more than ${maxEntries} entries`);
+      count += page.length;
+      if (count > maxEntries) throw new LimitError(`${what} has more than ${maxEntries} entries`);
       next = nextPage(headerValue(response.headers, "link"), response.url, this.base);
+      yield page;
     }
-    return names;
   }
 
-  /** A GET on the registry, answering one 401 challenge (a fresh token, or Basic credentials). */
-  private async get(pathAndQuery: string, scope: string, options: { accept?: string } = {}): Promise<HttpResponse> {
+  /** A GET (or HEAD) on the registry, answering one 401 challenge (a fresh token, or Basic credentials). */
+  private async get(pathAndQuery: string, scope: string, options: GetOptions = {}): Promise<HttpResponse> {
     const url = new URL(pathAndQuery, this.base);
+    const { method, signal } = options;
     const send = async (): Promise<HttpResponse> => {
       const headers: Record<string, string> = {};
       if (options.accept !== undefined) headers["accept"] = options.accept;
+      if (options.range !== undefined) headers["range"] = options.range;
       const authorization = await this.auth.header(scope, url);
       if (authorization !== undefined) headers["authorization"] = authorization;
-      return this.http.send(url, { headers });
+      return this.http.send(url, {
+        headers,
+        ...(method === undefined ? {} : { method }),
+        ...(signal === undefined ? {} : { signal }),
+      });
     };
     const first = await send();
     if (first.status !== 401) return first;
@@ -212,6 +274,12 @@ export class RegistryClient {
     await second.body.dump();
     throw this.auth.refused(url);
   }
+}
+
+async function collect(pages: AsyncIterable<string[]>): Promise<string[]> {
+  const names: string[] = [];
+  for await (const page of pages) names.push(...page);
+  return names;
 }
 
 function pullScope(repository: string): string {
@@ -229,7 +297,8 @@ async function pingRegistry(
   try {
     ping = await http.send(new URL("/v2/", base), plainAllowed ? { attempts: 1 } : {});
   } catch (secureError) {
-    if (!plainAllowed) throw secureError;
+    // A server that answered in TLS and refused the handshake over certificates is no plain-HTTP server: say so.
+    if (!plainAllowed || isTlsRefusal(secureError)) throw secureError;
     base = new URL(`http://${endpoint}/`);
     try {
       ping = await http.send(new URL("/v2/", base));

@@ -9,6 +9,7 @@ import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from "undici";
 import { errorMessage, SourceError } from "../../errors.ts";
 import type { Environment } from "./credentials.ts";
 import { isLoopbackRegistry } from "./reference.ts";
+import { describeTlsFailure, TlsAlerts, type TlsMaterial } from "./tls.ts";
 
 export interface HttpTimeouts {
   /** TCP and TLS connection; default 15 s. */
@@ -34,6 +35,8 @@ export interface HttpOptions {
   retry?: RetryPolicy;
   /** Accept any TLS certificate (--insecure). */
   insecureTls?: boolean;
+  /** Trusted CAs beyond the defaults, and a client certificate (see tls.ts). */
+  tls?: TlsMaterial;
 }
 
 export type ResponseBody = Dispatcher.ResponseData["body"];
@@ -48,12 +51,14 @@ export interface HttpResponse {
 }
 
 export interface RequestInit {
-  method?: "GET" | "POST";
+  method?: "GET" | "HEAD" | "POST";
   headers?: Record<string, string>;
   /** POST bodies are small forms: a string can be sent again on a retry. */
   body?: string;
   /** Overrides the retry policy's attempts (1: no retry). */
   attempts?: number;
+  /** Aborting rejects with the signal's reason, also during a backoff. */
+  signal?: AbortSignal;
 }
 
 const redirectStatuses = new Set([301, 302, 303, 307, 308]);
@@ -76,19 +81,26 @@ export class HttpTransport {
   private readonly retry: Required<RetryPolicy>;
   private readonly headersMs: number;
   private readonly bodyMs: number;
+  private readonly clientCertificate: boolean;
+  private readonly alerts = new TlsAlerts();
 
   constructor(options: HttpOptions) {
     const timeouts = options.timeouts ?? {};
     this.headersMs = timeouts.headersMs ?? 60_000;
     this.bodyMs = timeouts.bodyMs ?? 120_000;
-    const connect = { timeout: timeouts.connectMs ?? 15_000, rejectUnauthorized: options.insecureTls !== true };
+    const { ca, cert, key } = options.tls ?? {};
+    this.clientCertificate = cert !== undefined;
+    const trust = { rejectUnauthorized: options.insecureTls !== true, ...(ca === undefined ? {} : { ca }) };
+    const identity = cert === undefined || key === undefined ? {} : { cert, key };
+    const connect = this.alerts.connector({ timeout: timeouts.connectMs ?? 15_000, ...trust, ...identity });
     const agentOptions = { connect, headersTimeout: this.headersMs, bodyTimeout: this.bodyMs };
     this.direct = new Agent(agentOptions);
     const { env } = options;
     // Empty strings, not undefined: undici would otherwise read process.env itself.
     this.proxied = new EnvHttpProxyAgent({
       ...agentOptions,
-      requestTls: { rejectUnauthorized: connect.rejectUnauthorized },
+      requestTls: { ...trust, ...identity },
+      proxyTls: trust,
       httpProxy: env["http_proxy"] ?? env["HTTP_PROXY"] ?? "",
       httpsProxy: env["https_proxy"] ?? env["HTTPS_PROXY"] ?? "",
       noProxy: env["no_proxy"] ?? env["NO_PROXY"] ?? "",
@@ -106,17 +118,25 @@ export class HttpTransport {
    */
   async send(url: URL, init: RequestInit = {}): Promise<HttpResponse> {
     const attempts = init.attempts ?? this.retry.attempts;
+    const { signal } = init;
     for (let attempt = 1; ; attempt++) {
+      signal?.throwIfAborted();
       let response: HttpResponse;
       try {
         response = await this.followRedirects(url, init);
       } catch (error) {
+        signal?.throwIfAborted();
         if (error instanceof SourceError) throw error;
-        if (attempt < attempts && isRetryableError(error)) {
-          await sleep(this.backoff(attempt));
+        // A closed connection right after a certificate alert is a refusal: trying again changes nothing.
+        const alert = errorCode(error) === "UND_ERR_SOCKET" ? this.alerts.take(url.hostname) : undefined;
+        if (alert === undefined && attempt < attempts && isRetryableError(error)) {
+          await sleep(this.backoff(attempt), undefined, { signal });
           continue;
         }
-        throw new SourceError(`cannot reach ${url.href}: ${describeNetworkError(error)}`, { cause: error });
+        const tls = describeTlsFailure(alert ?? error, url.host, this.clientCertificate);
+        throw new SourceError(`cannot reach ${url.href}: ${tls ?? describeNetworkError(error)}`, {
+          cause: alert ?? error,
+        });
       }
       if (attempt >= attempts || !retryStatuses.has(response.status)) return response;
       const asked = retryAfterMs(response.headers["retry-after"]);
@@ -127,8 +147,13 @@ export class HttpTransport {
         );
       }
       await response.body.dump();
-      await sleep(asked ?? this.backoff(attempt));
+      await sleep(asked ?? this.backoff(attempt), undefined, { signal });
     }
+  }
+
+  /** Tries per request under the retry policy, the first included. */
+  get attempts(): number {
+    return this.retry.attempts;
   }
 
   async close(): Promise<void> {
@@ -148,6 +173,7 @@ export class HttpTransport {
         dispatcher: isLoopbackRegistry(url.host) ? this.direct : this.proxied,
         headersTimeout: this.headersMs,
         bodyTimeout: this.bodyMs,
+        ...(init.signal === undefined ? {} : { signal: init.signal }),
       });
       const location = response.headers["location"];
       if (!redirectStatuses.has(response.statusCode) || typeof location !== "string") {
@@ -170,7 +196,8 @@ export class HttpTransport {
     }
   }
 
-  private backoff(attempt: number): number {
+  /** How long to wait before try `attempt + 1`: exponential, jittered, capped. */
+  backoff(attempt: number): number {
     const exponential = this.retry.baseDelayMs * 2 ** (attempt - 1);
     const jittered = exponential * (0.5 + Math.random() / 2);
     return Math.min(jittered, this.retry.maxDelayMs);
@@ -190,6 +217,16 @@ export function retryAfterMs(header: string | string[] | undefined, now = Date.n
 function errorCode(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null || !("code" in error)) return undefined;
   return typeof error.code === "string" ? error.code : undefined;
+}
+
+/**
+ * Whether a request failed below HTTP (connection, TLS, timeout) rather than being answered: the registry
+ * cannot be reached, so asking it about anything else will fail too.
+ */
+export function isNetworkFailure(error: unknown): boolean {
+  if (!(error instanceof SourceError)) return false;
+  const { cause } = error;
+  return errorCode(cause) !== undefined || errorCode(cause instanceof Error ? cause.cause : undefined) !== undefined;
 }
 
 function isRetryableError(error: unknown): boolean {

@@ -6,10 +6,10 @@ export type ListingOptions = RegistryClientOptions & ListOptions;
 
 /** Every repository of a registry ("host:5000"), through `/v2/_catalog` and its next-page links. */
 export async function listRepositories(registry: string, options: ListingOptions = {}): Promise<string[]> {
-  const { pageSize, maxEntries, ...clientOptions } = options;
+  const { pageSize, maxEntries, signal, ...clientOptions } = options;
   const client = await RegistryClient.connect(registry, clientOptions);
   try {
-    return await client.listRepositories(listOptions(pageSize, maxEntries));
+    return await client.listRepositories(listOptions(pageSize, maxEntries, signal));
   } finally {
     await client.close();
   }
@@ -17,19 +17,24 @@ export async function listRepositories(registry: string, options: ListingOptions
 
 /** The tags of a repository, named like an image without tag: "host:5000/team/app", "alpine". */
 export async function listTags(repository: string, options: ListingOptions = {}): Promise<string[]> {
-  const { pageSize, maxEntries, ...clientOptions } = options;
+  const { pageSize, maxEntries, signal, ...clientOptions } = options;
   const parsed = parseRegistryReference(repository);
   const client = await RegistryClient.connect(parsed.registry, clientOptions);
   try {
-    return await client.listTags(parsed.repository, listOptions(pageSize, maxEntries));
+    return await client.listTags(parsed.repository, listOptions(pageSize, maxEntries, signal));
   } finally {
     await client.close();
   }
 }
 
-function listOptions(pageSize: number | undefined, maxEntries: number | undefined): ListOptions {
+export function listOptions(
+  pageSize: number | undefined,
+  maxEntries: number | undefined,
+  signal: AbortSignal | undefined,
+): ListOptions {
   return {
     ...(pageSize === undefined ? {} : { pageSize }),
     ...(maxEntries === undefined ? {} : { maxEntries }),
+    ...(signal === undefined ? {} : { signal }),
   };
 }
