@@ -5,8 +5,9 @@ import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { imageRoutes } from "./routes/images.ts";
 import { inventoryRoutes } from "./routes/inventories.ts";
+import { defaultUiDir, serveUi } from "../web/serve-ui.ts";
 
-/** The HTTP API under /api/v1. Every route but /health names the token roles it accepts. */
+/** The HTTP API under /api/v1, and the web UI everywhere else. Every route but /health names the token roles it accepts. */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const limits: BackendLimits = { ...defaultLimits, ...deps.limits };
   const log =
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route("/api/v1", inventoryRoutes(deps, limits));
   app.route("/api/v1", imageRoutes(deps, limits));
   app.route("/api/v1", adminRoutes(deps));
+  app.get("*", serveUi(deps.uiDir ?? defaultUiDir()));
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((error, c) => errorResponse(error, c, log));
   return app;

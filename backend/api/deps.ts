@@ -1,5 +1,6 @@
 import type { StrataDb } from "../db/tables.ts";
 import type { AdvisorySource } from "../posture/advisory-source.ts";
+import type { ReevaluationResult } from "../posture/reevaluate.ts";
 import type { Role, TokenStore } from "../store/tokens.ts";
 
 export interface BackendLimits {
@@ -19,9 +20,16 @@ export interface AppDeps {
   db: StrataDb;
   advisories: AdvisorySource;
   tokens: TokenStore;
+  /**
+   * What POST /admin/reevaluate runs: the server's PostureKeeper, so that it queues behind automatic
+   * re-evaluations. Default: re-evaluate directly, one request's run at a time.
+   */
+  reevaluate?: () => Promise<ReevaluationResult>;
   limits?: Partial<BackendLimits>;
   /** Where internal errors are written (default: standard error). */
   log?: (line: string) => void;
+  /** The built web UI, served outside /api/ (default: web/dist of this package). */
+  uiDir?: string;
 }
 
 export interface AppEnv {

@@ -3,6 +3,7 @@ import { InternalError } from "../../src/errors.ts";
 import type { DialectName } from "./dialect.ts";
 import type { StrataDb } from "./tables.ts";
 import * as initial from "./migrations/0001-initial.ts";
+import * as upkeep from "./migrations/0002-upkeep.ts";
 
 interface MigrationModule {
   up: (db: Kysely<unknown>, dialect: DialectName) => Promise<void>;
@@ -12,6 +13,7 @@ interface MigrationModule {
 /** Every migration, in order of their names; one set for both dialects. Add new ones at the end. */
 const migrations: Record<string, MigrationModule> = {
   "0001-initial": initial,
+  "0002-upkeep": upkeep,
 };
 
 /** Brings the schema up to date; Kysely's Migrator locks, so several servers may start at once. */

@@ -36,6 +36,10 @@ export interface ImagesTable {
   /** Bumped by every upload; re-evaluation skips an image whose revision changed under it. */
   revision: number;
   evaluated_at: string | null;
+  /** The advisory database's data version the findings were computed against (null: before it was kept). */
+  advisory_version: number | null;
+  /** JSON string[]: the OSV ecosystems the packages need, which the server keeps up to date. */
+  advisory_ecosystems: string | null;
   package_count: number;
   finding_count: number;
   /** The validated inventory as gzip'd JSON: what re-evaluation matches again. */
@@ -104,9 +108,13 @@ export interface FindingsTable {
 export interface TokensTable {
   /** sha256 of the token, hex; the token itself is never stored. */
   hash: string;
+  /** Public name of the token ("tok_…"), for listing and revoking. */
+  id: string;
   role: string;
   name: string;
   created_at: string;
+  /** Updated at most once a minute. */
+  last_used_at: string | null;
 }
 
 export type StrataDb = Kysely<Tables>;

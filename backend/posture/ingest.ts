@@ -3,6 +3,7 @@ import type { AdvisoryStore } from "../../src/match/advisory-store.ts";
 import { matchPackages } from "../../src/match/matcher.ts";
 import type { Finding } from "../../src/model/finding.ts";
 import type { Inventory } from "../../src/model/inventory.ts";
+import { ecosystemsFor } from "../../src/vulndb/ecosystems-for.ts";
 import type { StrataDb } from "../db/tables.ts";
 import { imageKey, writeInventory } from "../store/write-inventory.ts";
 import type { AdvisorySource } from "./advisory-source.ts";
@@ -30,8 +31,10 @@ export async function ingestInventory(
 ): Promise<IngestResult> {
   const id = imageKey(inventory.image);
   if (id === undefined) throw new InternalError("a validated inventory has no image digest");
+  const advisoryVersion = advisories.dataVersion();
   const findings = evaluateInventory(advisories.store(), inventory);
-  const stored = await writeInventory(db, id, inventory, findings, now);
+  const evaluation = { advisoryVersion, ecosystems: ecosystemsFor(inventory) };
+  const stored = await writeInventory(db, id, inventory, findings, evaluation, now);
   return {
     id,
     created: stored.created,

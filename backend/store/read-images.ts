@@ -15,6 +15,8 @@ export interface ImageSummary {
   firstSeen: string;
   lastSeen: string;
   evaluatedAt: string | null;
+  /** The advisory data version the findings were computed against (null: stored before it was kept). */
+  advisoryVersion: number | null;
   packages: number;
   findings: number;
   severities: SeverityCounts;
@@ -74,6 +76,7 @@ const summaryColumns = [
   "first_seen",
   "last_seen",
   "evaluated_at",
+  "advisory_version",
   "package_count",
   "finding_count",
 ] as const;
@@ -193,6 +196,7 @@ function summaryOf(row: SummaryRow, severities: SeverityCounts): ImageSummary {
     firstSeen: row.first_seen,
     lastSeen: row.last_seen,
     evaluatedAt: row.evaluated_at,
+    advisoryVersion: row.advisory_version,
     packages: row.package_count,
     findings: row.finding_count,
     severities,

@@ -5,6 +5,14 @@ import { chunks } from "./chunks.ts";
 import { encodeInventory } from "./inventory-blob.ts";
 import { replaceFindings } from "./write-findings.ts";
 
+/** What the findings were computed against, kept with the image. */
+export interface Evaluation {
+  /** The advisory database's data version, read before matching. */
+  advisoryVersion: number;
+  /** The OSV ecosystems the inventory's packages need (src/vulndb/ecosystems-for.ts). */
+  ecosystems: readonly string[];
+}
+
 export interface StoredImage {
   id: string;
   /** False when the upload replaced an inventory the server already had. */
@@ -26,10 +34,11 @@ export async function writeInventory(
   id: string,
   inventory: Inventory,
   findings: readonly Finding[],
+  evaluation: Evaluation,
   now: Date,
 ): Promise<StoredImage> {
   const seen = now.toISOString();
-  const image = imageRow(id, inventory, findings.length, seen);
+  const image = imageRow(id, inventory, findings.length, evaluation, seen);
   const layers = layerRows(id, inventory);
   const packages = inventory.packages.map((pkg) => packageRow(id, pkg));
   return db.transaction().execute(async (trx) => {
@@ -52,7 +61,13 @@ export async function writeInventory(
   });
 }
 
-function imageRow(id: string, inventory: Inventory, findingCount: number, seen: string): ImagesTable {
+function imageRow(
+  id: string,
+  inventory: Inventory,
+  findingCount: number,
+  evaluation: Evaluation,
+  seen: string,
+): ImagesTable {
   const { image, distro } = inventory;
   const platform = image.platform
     ? [image.platform.os, image.platform.architecture, image.platform.variant].filter(Boolean).join("/")
@@ -76,6 +91,8 @@ function imageRow(id: string, inventory: Inventory, findingCount: number, seen: 
     last_seen: seen,
     revision: 1,
     evaluated_at: seen,
+    advisory_version: evaluation.advisoryVersion,
+    advisory_ecosystems: JSON.stringify(evaluation.ecosystems),
     package_count: inventory.packages.length,
     finding_count: findingCount,
     inventory: encodeInventory(inventory),

@@ -34,6 +34,12 @@ program
     "allow plain HTTP and unverified TLS for the registry (loopback registries may use HTTP anyway)",
   )
   .option(
+    "--ca-file <file>",
+    "PEM certificates of authorities to trust for registries, besides the defaults and $SSL_CERT_FILE",
+  )
+  .option("--cert-file <file>", "PEM client certificate for registries that require one (mutual TLS)")
+  .option("--key-file <file>", "private key (PEM) of --cert-file")
+  .option(
     "--namespace <namespace>",
     "containerd namespace for containerd: images (default: $CONTAINERD_NAMESPACE, else k8s.io if it has the image, then default)",
   )
@@ -72,6 +78,20 @@ program
   .option("--create-token <role>", "create an API token (sensor, user or admin), print it and exit")
   .option("--token-name <name>", "a label kept with the token made by --create-token")
   .option("--reevaluate", "match every stored inventory against the advisory database again, then exit")
+  .option("--list-tokens", "list the API tokens (id, name, role, created, last used) and exit")
+  .option("--revoke-token <id-or-name>", "revoke an API token by its id (tok_…) or its name, and exit")
+  .option("--offline", "never download advisory updates: use the advisory database as it is")
+  .option(
+    "--advisory-update-interval <duration>",
+    "update the advisories the stored images need when older than this (24h, 6h, 30m…)",
+    "24h",
+  )
+  .option(
+    "--advisory-check-interval <duration>",
+    "how often to look for changed advisories and re-evaluate (60s…)",
+    "60s",
+  )
+  .addOption(new Option("--db-url <url>", "base URL of the OSV zips (default: osv.dev, or $STRATA_OSV_URL)").hideHelp())
   .action(async (options) => {
     const { runServer } = await import("./commands/server.ts");
     process.exitCode = await runServer(options);
