@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "bin/", "demo/", "eslint.config.js"] },
+  { ignores: ["dist/", "node_modules/", "bin/", "demo/", "web/dist/", "eslint.config.js"] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -57,6 +57,22 @@ export default tseslint.config(
                 "**/src/cli/**",
               ],
               message: "the backend receives inventories; it does not scan",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["web/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: ["**/backend/**", "**/src/*", "!**/src/model", "!**/src/errors.ts", "node:*"],
+              message: "the web UI talks to the HTTP API: it shares only src/model and src/errors.ts",
             },
           ],
         },
