@@ -34,6 +34,8 @@ export default tseslint.config(
       "src/report/**",
       "src/cli/**",
       "src/scan*.ts",
+      "src/upload/**",
+      "src/sensor/**",
       "test/**",
       "scripts/**",
       "bench/**",

@@ -7,6 +7,12 @@ export const exitCodes = {
   input: 2,
   incomplete: 3,
   policy: 4,
+  /**
+   * The inventory did not reach the backend: `scan --upload` wrote its report but the upload failed, or
+   * `sensor --once` / `sensor --mode ci` still holds queued inventories when it stops (they stay queued).
+   * Takes precedence over `policy`, so that a script can rely on it.
+   */
+  upload: 5,
 } as const;
 
 export function exitCodeFor(error: unknown): number {

@@ -59,6 +59,8 @@ program
   .option("--detection <type>", "only findings of this detection type: os or sca")
   .option("--fail-on <severity>", "exit 4 when a finding is at least this severe: low, medium, high or critical")
   .option("--offline", "never download: use the advisory database as it is")
+  .option("--upload <url>", "then upload the inventory to this Strata backend (exit 5 if that fails)")
+  .option("--token <token>", "the backend's sensor token for --upload (default: $STRATA_TOKEN, which ps cannot show)")
   .addOption(new Option("--db-url <url>", "base URL of the OSV zips (default: osv.dev, or $STRATA_OSV_URL)").hideHelp())
   .action(async (image, options) => {
     const { runScan } = await import("./commands/scan.ts");
@@ -95,6 +97,60 @@ program
   .action(async (options) => {
     const { runServer } = await import("./commands/server.ts");
     process.exitCode = await runServer(options);
+  });
+
+program
+  .command("sensor")
+  .description(
+    "Watch images and upload their inventories to a Strata backend. Modes: general (the host's Docker, " +
+      "containerd and CRI-O images), registry (every repository and tag of a registry), ci (one image, judged by " +
+      "--fail-on). Every option can also be set in --config (YAML or JSON, camelCase keys) or as " +
+      "STRATA_SENSOR_<KEY>, the token as STRATA_TOKEN; options win over the environment, which wins over the file.",
+  )
+  .option("--mode <mode>", "general, registry or ci (default general)")
+  .option("--config <file>", "settings file, YAML or JSON (default: $STRATA_SENSOR_CONFIG)")
+  .option("--url <url>", "the backend's base URL")
+  .option("--token <token>", "a sensor token (prefer $STRATA_TOKEN: ps shows options)")
+  .option("--interval <duration>", "time between passes: 30s, 5m, 1h (default 5m)")
+  .option("--once", "general and registry: one pass, flush the queue, exit")
+  .option("--data-dir <dir>", "upload queue and scan state (default: $XDG_STATE_HOME/strata/sensor)")
+  .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent (default info)")
+  .option(
+    "--runtime <name>",
+    "general: docker, containerd or crio; repeatable (default: those found on this host)",
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
+  .option("--docker-host <address>", "Docker Engine address (default: $DOCKER_HOST, else /var/run/docker.sock)")
+  .option("--containerd-root <dir>", "containerd's root directory (default /var/lib/containerd)")
+  .option("--namespace <namespace>", "containerd namespace (default: all)")
+  .option("--storage-root <dir>", "containers-storage root for crio (default from storage.conf)")
+  .option("--registry <host>", "registry: the registry to crawl, host[:port]")
+  .option(
+    "--repository <glob>",
+    "registry: only repositories matching this glob; repeatable",
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
+  .option(
+    "--tag <glob>",
+    "registry: only tags matching this glob; repeatable",
+    (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+  )
+  .option("--registry-username <name>", "registry user (default: the docker config's credentials)")
+  .option("--registry-password <password>", "registry password (prefer $STRATA_SENSOR_REGISTRY_PASSWORD)")
+  .option("--insecure", "registry: allow plain HTTP and unverified TLS")
+  .option("--platform <os/arch[/variant]>", "platform to pick from multi-platform images (default linux/amd64)")
+  .option("--image <reference>", "ci: the image to scan")
+  .option("--fail-on <severity>", "ci: exit 4 when a finding is at least this severe: low, medium, high or critical")
+  .option("--ignore-file <path>", "ci: accepted findings, as for scan --ignore-file")
+  .option("--db <path>", "ci: advisory database (default: $XDG_CACHE_HOME/strata/osv.sqlite)")
+  .option("--offline", "ci: never download advisories")
+  .option("--flush-timeout <duration>", "ci and --once: how long to try to deliver queued inventories (default 30s)")
+  .option("--cache-dir <dir>", "per-layer result cache (default: $XDG_CACHE_HOME/strata/layers)")
+  .option("--queue-max-entries <n>", "queued inventories kept at most; the oldest are dropped (default 1000)")
+  .option("--queue-max-bytes <size>", "queue size at most, such as 1GiB (default 256MiB)")
+  .action(async (options) => {
+    const { runSensorCommand } = await import("./commands/sensor.ts");
+    process.exitCode = await runSensorCommand(options);
   });
 
 program

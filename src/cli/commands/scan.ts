@@ -1,22 +1,18 @@
 import { writeFile } from "node:fs/promises";
 import { diskLayerCache } from "../../cache/layer-cache.ts";
 import { defaultLayerCacheBytes, defaultLayerCacheDir } from "../../cache/location.ts";
-import { InputError } from "../../errors.ts";
-import { type SeverityRating, severityRatings } from "../../model/finding.ts";
+import { InputError, SourceError } from "../../errors.ts";
 import type { Inventory } from "../../model/inventory.ts";
-import type { ScanReport } from "../../model/report.ts";
-import { matchInventory } from "../../match/match-inventory.ts";
-import { prepareDatabase } from "../../vulndb/freshness.ts";
-import { defaultDatabasePath } from "../../vulndb/location.ts";
-import { osvBaseUrl } from "../../vulndb/update.ts";
 import { isReportFormat, reportFormats } from "../../report/index.ts";
 import { scanImage } from "../../scan.ts";
 import { openSource } from "../../source/open.ts";
 import { readCliCredential } from "../../source/registry/cli-credential.ts";
 import { runtimeOptionsFrom } from "../../source/runtime/options.ts";
-import { applyIgnores, type IgnoreRule, readIgnoreFile } from "../../match/ignore-file.ts";
+import { readIgnoreFile } from "../../match/ignore-file.ts";
+import { type UploadTarget, uploadEndpoint, uploadInventory } from "../../upload/upload.ts";
 import { exitCodeFor, exitCodes, printError } from "../exit.ts";
 import { layerProgress } from "../progress.ts";
+import { failsGate, parseGate, withFindings } from "./findings.ts";
 
 export interface ScanCommandOptions {
   format: string;
@@ -37,13 +33,21 @@ export interface ScanCommandOptions {
   username?: string;
   passwordStdin?: true;
   insecure?: true;
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
   detection?: string;
   failOn?: string;
+  /** The backend to upload the inventory to. */
+  upload?: string;
+  /** Its token; default $STRATA_TOKEN. */
+  token?: string;
 }
 
 export async function runScan(reference: string, options: ScanCommandOptions): Promise<number> {
   try {
-    const gate = parseGate(options);
+    const gate = parseGate(options.detection, options.failOn);
+    const target = uploadTarget(options);
     // A bad ignore file fails before the scan.
     const ignoreRules = options.ignoreFile === undefined ? [] : await readIgnoreFile(options.ignoreFile);
     if (!isReportFormat(options.format)) {
@@ -55,6 +59,9 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
       ...(options.platform ? { platform: options.platform } : {}),
       ...(credential ? { credential } : {}),
       ...(options.insecure ? { insecure: true } : {}),
+      ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+      ...(options.certFile === undefined ? {} : { certFile: options.certFile }),
+      ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
       runtime: runtimeOptionsFrom(options),
     });
     const progress = layerProgress(!options.quiet);
@@ -73,11 +80,28 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
       progress.stop();
       await source.close();
     }
-    const report = options.vulns ? await withFindings(inventory, options, gate, ignoreRules) : inventory;
+    const say = (line: string): void => {
+      if (!options.quiet) process.stderr.write(`strata: ${line}\n`);
+    };
+    const report = options.vulns
+      ? await withFindings(
+          inventory,
+          {
+            ...(options.db === undefined ? {} : { db: options.db }),
+            offline: options.offline === true,
+            ...(options.dbUrl === undefined ? {} : { dbUrl: options.dbUrl }),
+            ...(options.ignoreFile === undefined ? {} : { ignoreFile: options.ignoreFile }),
+            ignoreRules,
+          },
+          gate,
+          say,
+        )
+      : inventory;
     const rendered = render(report);
     if (options.output) await writeFile(options.output, rendered);
     else process.stdout.write(rendered);
     if (!options.quiet) printIssues(inventory);
+    if (target && !(await upload(target, inventory, say))) return exitCodes.upload;
     if (gate.failOn && failsGate(report, gate.failOn)) return exitCodes.policy;
     return inventory.issues.some((issue) => issue.scope === "layer" && issue.severity === "error")
       ? exitCodes.incomplete
@@ -88,81 +112,35 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
   }
 }
 
+/** --upload and --token (or $STRATA_TOKEN), checked before anything is scanned. */
+function uploadTarget(options: ScanCommandOptions): UploadTarget | undefined {
+  if (options.upload === undefined) {
+    if (options.token !== undefined) throw new InputError("--token is only for --upload");
+    return undefined;
+  }
+  const target = { url: options.upload, token: options.token ?? process.env["STRATA_TOKEN"] ?? "" };
+  uploadEndpoint(target);
+  return target;
+}
+
+/** Sends the inventory (never the findings: the backend computes its own); false when it did not arrive. */
+async function upload(target: UploadTarget, inventory: Inventory, say: (line: string) => void): Promise<boolean> {
+  try {
+    const receipt = await uploadInventory(target, inventory);
+    say(
+      `uploaded to ${target.url}: image ${receipt.id} ${receipt.created ? "added" : "updated"}, ${receipt.packages} packages, ${receipt.findings} findings on the server`,
+    );
+    return true;
+  } catch (error) {
+    if (!(error instanceof SourceError)) throw error;
+    process.stderr.write(`strata: upload failed, the report was written but not uploaded: ${error.message}\n`);
+    return false;
+  }
+}
+
 function printIssues(inventory: Inventory): void {
   for (const issue of inventory.issues) {
     const where = [issue.path, issue.layer ? `layer ${issue.layer.index}` : undefined].filter(Boolean).join(", ");
     process.stderr.write(`strata: ${issue.severity}: ${issue.message}${where ? ` (${where})` : ""}\n`);
   }
-}
-
-interface Gate {
-  detection?: "os" | "sca";
-  failOn?: SeverityRating;
-}
-
-const gateSeverities: readonly SeverityRating[] = ["low", "medium", "high", "critical"];
-
-function parseGate(options: ScanCommandOptions): Gate {
-  const gate: Gate = {};
-  if (options.detection !== undefined) {
-    if (options.detection !== "os" && options.detection !== "sca") {
-      throw new InputError(`unknown detection type "${options.detection}"; use os or sca`);
-    }
-    gate.detection = options.detection;
-  }
-  if (options.failOn !== undefined) {
-    const rating = gateSeverities.find((candidate) => candidate === options.failOn?.toLowerCase());
-    if (!rating) throw new InputError(`unknown severity "${options.failOn}"; use one of: ${gateSeverities.join(", ")}`);
-    gate.failOn = rating;
-  }
-  return gate;
-}
-
-async function withFindings(
-  inventory: Inventory,
-  options: ScanCommandOptions,
-  gate: Gate,
-  ignoreRules: readonly IgnoreRule[],
-): Promise<ScanReport> {
-  const path = options.db ?? defaultDatabasePath(process.env);
-  const say = (line: string): void => {
-    if (!options.quiet) process.stderr.write(`strata: ${line}\n`);
-  };
-  const prepared = await prepareDatabase({
-    dbPath: path,
-    inventory,
-    offline: options.offline === true,
-    now: new Date(),
-    baseUrl: osvBaseUrl(options.dbUrl, process.env),
-    log: say,
-  });
-  for (const warning of prepared.warnings) say(`warning: ${warning}`);
-  const report = prepared.usable ? matchInventory(inventory, path) : undefined;
-  if (!report?.vulnerabilities) {
-    say(
-      `warning: no advisory database at ${path}; packages were not checked (get one with: strata db update --ecosystem <name>, or strata db import <osv zips>)`,
-    );
-    return inventory;
-  }
-  if (gate.detection) {
-    report.vulnerabilities.findings = report.vulnerabilities.findings.filter(
-      (finding) => finding.detection === gate.detection,
-    );
-  }
-  if (ignoreRules.length > 0) {
-    const outcome = applyIgnores(report.vulnerabilities.findings, ignoreRules, new Date());
-    report.vulnerabilities.findings = outcome.kept;
-    for (const warning of outcome.warnings) say(`warning: ${warning}`);
-    if (outcome.ignored.length > 0) {
-      say(`${outcome.ignored.length} accepted finding(s) left out (${options.ignoreFile ?? ""})`);
-    }
-  }
-  return report;
-}
-
-function failsGate(report: ScanReport, threshold: SeverityRating): boolean {
-  const limit = severityRatings.indexOf(threshold);
-  return (report.vulnerabilities?.findings ?? []).some(
-    (finding) => severityRatings.indexOf(finding.severity.rating) <= limit,
-  );
 }

@@ -53,8 +53,8 @@ export interface HttpResponse {
 export interface RequestInit {
   method?: "GET" | "HEAD" | "POST";
   headers?: Record<string, string>;
-  /** POST bodies are small forms: a string can be sent again on a retry. */
-  body?: string;
+  /** POST bodies are held in memory (forms, gzip'd uploads), so a retry can send them again. */
+  body?: string | Uint8Array;
   /** Overrides the retry policy's attempts (1: no retry). */
   attempts?: number;
   /** Aborting rejects with the signal's reason, also during a backoff. */

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { scanForSensor } from "./scan-image.ts";
+
+let work = "";
+let rootfs = "";
+
+before(async () => {
+  work = await mkdtemp(join(tmpdir(), "strata-sensor-scan-"));
+  rootfs = join(work, "rootfs");
+  await mkdir(join(rootfs, "etc"), { recursive: true });
+  await writeFile(join(rootfs, "etc", "os-release"), "ID=debian\nVERSION_ID=12\n");
+});
+
+after(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const scan = (): Parameters<typeof scanForSensor>[0] => ({
+  reference: `dir:${rootfs}`,
+  source: {},
+  cacheDir: join(work, "cache"),
+  env: {},
+});
+
+test("a scan that runs to its end gives the inventory", async () => {
+  const inventory = await scanForSensor(scan(), new AbortController().signal);
+  assert.equal(inventory?.distro?.id, "debian");
+});
+
+test("a stop while the scan runs abandons it: no inventory, no error", async () => {
+  const controller = new AbortController();
+  const running = scanForSensor(scan(), controller.signal);
+  controller.abort();
+  assert.equal(await running, undefined);
+});
+
+test("a stop before the scan starts is an abort error", async () => {
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(scanForSensor(scan(), controller.signal), { name: "AbortError" });
+});
