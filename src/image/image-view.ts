@@ -34,16 +34,20 @@ export class ImageView implements FileView {
     if (hidden.size > 0 || opaque.size > 0) {
       const isHidden = (path: string): boolean =>
         hidden.has(path) || parentDirs(path).some((dir) => hidden.has(dir) || opaque.has(dir)) || opaque.has("/");
-      // A lower file where this layer has a directory was replaced by it. (A lower symlink there
-      // stays: extracting a layer writes through a symlinked directory.)
+      // A lower file where this layer has a directory was replaced by it. A lower symlink is replaced
+      // only by a directory entry of its own ("dir/" in `dropped`): a layer that merely has paths below
+      // it was written through the symlink.
       const directories = directoriesOf(changes);
+      const entries = new Set(changes.dropped.filter((path) => path.endsWith("/")).map((path) => path.slice(0, -1)));
       for (const path of this.files.keys()) {
         if (isHidden(path) || directories.has(path)) {
           this.files.delete(path);
           changed.add(path);
         }
       }
-      for (const path of this.symlinks.keys()) if (isHidden(path)) this.symlinks.delete(path);
+      for (const path of this.symlinks.keys()) {
+        if (isHidden(path) || entries.has(path)) this.symlinks.delete(path);
+      }
     }
     for (const [path, target] of changes.symlinks) this.symlinks.set(path, { target, layer });
     for (const [path, content] of changes.files) {

@@ -6,16 +6,28 @@ import { hasExecutableBit, isExecutableFormat } from "./executable.ts";
 import { keepFile, type OnFile, wantsFor } from "./keep-file.ts";
 import { keepLimit } from "./keep-limit.ts";
 import { emptyChanges, type LayerChanges } from "./layer-changes.ts";
+import { defaultLimits } from "../limits.ts";
 
 export interface DirectoryWalkOptions<T> {
   matcher: InterestMatcher<T>;
   maxFileBytes: number;
   onFile?: OnFile<T>;
+  /** File contents the walk may keep in memory; default defaultLimits.maxLayerKeptBytes. */
+  maxLayerKeptBytes?: number;
+}
+
+/** What the walk keeps in memory, and what it skipped once its budget ran out. */
+interface Kept {
+  bytes: number;
+  skipped: number;
+  first: string | undefined;
 }
 
 /** Reads a root filesystem directory as one layer: never follows symlinks, reads only wanted files. */
 export async function walkDirectory<T>(root: string, options: DirectoryWalkOptions<T>): Promise<LayerChanges> {
   const changes = emptyChanges();
+  const kept: Kept = { bytes: 0, skipped: 0, first: undefined };
+  const budget = options.maxLayerKeptBytes ?? defaultLimits.maxLayerKeptBytes;
   const pending: string[] = [""];
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
     let entries: Dirent[];
@@ -35,7 +47,20 @@ export async function walkDirectory<T>(root: string, options: DirectoryWalkOptio
       if (entry.isDirectory()) pending.push(path);
       else if (entry.isSymbolicLink()) await recordSymlink(root, path, changes);
       else if (entry.isFile()) await collect(root, path, changes, options);
+      const bytes = changes.files.get(path)?.length ?? 0;
+      if (bytes > 0 && kept.bytes + bytes > budget) {
+        changes.files.delete(path);
+        changes.dropped.push(path);
+        kept.skipped += 1;
+        kept.first ??= path;
+      } else kept.bytes += bytes;
     }
+  }
+  if (kept.skipped > 0) {
+    changes.issues.push({
+      severity: "warning",
+      message: `the files kept from this layer passed its ${budget}-byte budget: ${kept.skipped} more skipped, the first ${kept.first ?? ""}`,
+    });
   }
   return changes;
 }

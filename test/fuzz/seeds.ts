@@ -9,7 +9,7 @@ import { deflateSync, gzipSync } from "node:zlib";
 import { compress as zstdCompress } from "zstd-napi";
 import { berkeleyDb, ndb, packageHeader, sqliteDb } from "../../src/catalogers/rpm/test-fixtures.ts";
 import { buildElf, buildFat, buildMachO, buildPe } from "../../src/catalogers/rust/synthetic-executables.ts";
-import { dpkgStatus, rawTar } from "../hostile/hostile-image.ts";
+import { dpkgStatus, gnuSparseEntry, paxEntry, rawTar } from "../hostile/hostile-image.ts";
 import { eggOf, jarOf, wheelOf, zipOf } from "../hostile/hostile-zip.ts";
 import { tarOf } from "../image-builder/index.ts";
 
@@ -140,8 +140,8 @@ export const copyrights = text(
   "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nCopyright: 2020 Someone\nLicense: GPL-2+ or MIT\n\nLicense: MIT\n text\n",
 );
 
-/** Go build info in the Go 1.18+ inline form, inside an ELF `.go.buildinfo` section. */
-export function goBinaries(): Buffer[] {
+/** Go build info in the Go 1.18+ inline form: the contents of a `.go.buildinfo` section. */
+export function goBuildInfo(): Buffer {
   const varint = (n: number): Buffer => {
     const bytes: number[] = [];
     let rest = n;
@@ -165,7 +165,12 @@ export function goBinaries(): Buffer[] {
   header.write("\xff Go buildinf:", 0, "latin1");
   header[14] = 8;
   header[15] = 2;
-  const blob = Buffer.concat([header, varint(goVersion.length), goVersion, varint(modinfo.length), modinfo]);
+  return Buffer.concat([header, varint(goVersion.length), goVersion, varint(modinfo.length), modinfo]);
+}
+
+/** The build info in ELF (64- and 32-bit), Mach-O and PE executables. */
+export function goBinaries(): Buffer[] {
+  const blob = goBuildInfo();
   return [
     buildElf({ bits: 64, littleEndian: true, sections: [{ name: ".go.buildinfo", data: blob }] }),
     buildElf({ bits: 32, littleEndian: false, sections: [{ name: ".go.buildinfo", data: blob }] }),
@@ -258,5 +263,37 @@ export async function layerTars(): Promise<Buffer[]> {
     { name: "loop/b", type: "2", linkname: "a" },
     { name: "var/lib/dpkg/status", type: "S", body: dpkgStatus("sparse") },
   ]);
-  return [tar, gzipSync(tar), zstdCompress(tar), raw, gzipSync(raw)];
+  // Sparse files in each form GNU tar writes: old GNU with extension blocks, PAX 0.0, 0.1 and 1.0.
+  const segments: [number, number][] = [0, 1, 2, 3, 4, 5].map((i) => [i * 1000, 10]);
+  const data = Buffer.from("Package: s\n".repeat(6).slice(0, 60));
+  const map = segments.flat().join(",");
+  const sparse = rawTar([
+    gnuSparseEntry("var/lib/dpkg/status", 6000, segments, data),
+    paxEntry([
+      ["GNU.sparse.size", "6000"],
+      ...segments.flatMap(([offset, length]): [string, string][] => [
+        ["GNU.sparse.offset", String(offset)],
+        ["GNU.sparse.numbytes", String(length)],
+      ]),
+    ]),
+    { name: "lib/apk/db/installed", body: data },
+    paxEntry({
+      "GNU.sparse.map": map,
+      "GNU.sparse.realsize": "6000",
+      "GNU.sparse.name": "app/node_modules/s/package.json",
+    }),
+    { name: "GNUSparseFile.1/package.json", body: data },
+    paxEntry({
+      "GNU.sparse.major": "1",
+      "GNU.sparse.minor": "0",
+      "GNU.sparse.realsize": "6000",
+      "GNU.sparse.name": "usr/bin/tool",
+    }),
+    {
+      name: "GNUSparseFile.2/tool",
+      mode: 0o755,
+      body: Buffer.concat([Buffer.from(`6\n${segments.flat().join("\n")}\n`.padEnd(512, "\0")), data]),
+    },
+  ]);
+  return [tar, gzipSync(tar), zstdCompress(tar), raw, gzipSync(raw), sparse, gzipSync(sparse)];
 }

@@ -28,6 +28,8 @@ export interface RawEntry {
   mode?: number;
   /** Bytes 345..500 of a ustar header (GNU: atime, ctime, sparse map, realsize at 483). */
   tail?: { offset: number; bytes: Buffer }[];
+  /** The old GNU magic ("ustar  ") instead of POSIX ustar's. */
+  gnu?: boolean;
 }
 
 function octal(value: number, width: number): string {
@@ -56,7 +58,7 @@ export function tarHeader(entry: RawEntry, bodyLength: number): Buffer {
   header.write(octal(1_700_000_000, 12), 136, "latin1");
   header.write(entry.type ?? "0", 156, "latin1");
   if (entry.linkname !== undefined) Buffer.from(entry.linkname).copy(header, 157, 0, 100);
-  header.write("ustar\u000000", 257, "latin1");
+  header.write(entry.gnu === true ? "ustar  \0" : "ustar\u000000", 257, "latin1");
   for (const { offset, bytes } of entry.tail ?? []) bytes.copy(header, offset);
   header.fill(0x20, 148, 156);
   let sum = 0;
@@ -78,10 +80,10 @@ export function rawTar(entries: readonly RawEntry[], options: { end?: boolean } 
   return Buffer.concat(parts);
 }
 
-/** A pax extended header entry ("x") whose records apply to the entry after it. */
-export function paxEntry(records: Record<string, string>): RawEntry {
+/** A pax extended header entry ("x") whose records apply to the entry after it; pairs may repeat a key. */
+export function paxEntry(records: Record<string, string> | readonly [string, string][]): RawEntry {
   let body = "";
-  for (const [key, value] of Object.entries(records)) {
+  for (const [key, value] of Array.isArray(records) ? records : Object.entries(records)) {
     const record = ` ${key}=${value}\n`;
     let length = record.length + 1;
     while (String(length).length + record.length !== length) length++;
@@ -274,4 +276,49 @@ export function runStrata(...args: string[]): Promise<CliRun> {
       },
     );
   });
+}
+
+/** Old GNU sparse extension blocks of (offset, length) pairs, 21 to a block, each but the last flagged. */
+export function gnuSparseBlocks(pairs: readonly [number, number][]): Buffer {
+  const blocks: Buffer[] = [];
+  for (let at = 0; at < pairs.length; at += 21) {
+    const extension = Buffer.alloc(block);
+    pairs.slice(at, at + 21).forEach(([offset, length], i) => {
+      extension.write(octal(offset, 12), i * 24, "latin1");
+      extension.write(octal(length, 12), i * 24 + 12, "latin1");
+    });
+    extension[504] = at + 21 < pairs.length ? 1 : 0;
+    blocks.push(extension);
+  }
+  return Buffer.concat(blocks);
+}
+
+/**
+ * An old GNU sparse file ('S'): the first 4 segments in the header, the rest in extension blocks, the
+ * data the segments' bytes back to back.
+ */
+export function gnuSparseEntry(
+  name: string,
+  realSize: number,
+  segments: readonly [number, number][],
+  data: Buffer,
+): RawEntry {
+  const head = Buffer.alloc(4 * 24);
+  segments.slice(0, 4).forEach(([offset, length], i) => {
+    head.write(octal(offset, 12), i * 24, "latin1");
+    head.write(octal(length, 12), i * 24 + 12, "latin1");
+  });
+  const rest = segments.slice(4);
+  return {
+    name,
+    type: "S",
+    gnu: true,
+    size: data.length,
+    body: Buffer.concat([rest.length > 0 ? gnuSparseBlocks(rest) : Buffer.alloc(0), data]),
+    tail: [
+      { offset: 386, bytes: head },
+      { offset: 482, bytes: Buffer.from([rest.length > 0 ? 1 : 0]) },
+      { offset: 483, bytes: Buffer.from(octal(realSize, 12), "latin1") },
+    ],
+  };
 }

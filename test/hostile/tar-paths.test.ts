@@ -170,6 +170,33 @@ test("a directory that replaces a file hides the lower file", limit, async () =>
   assert.deepEqual(packageNames(inventory), ["z"], issueText(inventory.issues));
 });
 
+test("an empty directory entry replaces a lower file or symlink and merges with a lower directory", limit, async () => {
+  const inventory = await scanRaw({
+    layers: gzipLayers(
+      rawTar([
+        { name: "usr/share/doc/real/copyright", body: "See /usr/share/common-licenses/MIT\n" },
+        { name: "usr/share/doc/linked", type: "2", linkname: "real" },
+        { name: "usr/share/doc/kept", type: "2", linkname: "real" },
+        { name: "a/node_modules/x/package.json", body: packageJson("x") },
+        { name: "b/node_modules/y/package.json", body: packageJson("y") },
+      ]),
+      rawTar([
+        // Nothing below these: only the entries themselves replace what was there.
+        { name: "a/node_modules/x/package.json/", type: "5" },
+        { name: "usr/share/doc/linked/", type: "5" },
+        // A directory over a directory merges with it; a file written below a symlink goes through it.
+        { name: "b/node_modules/", type: "5" },
+        { name: "usr/share/doc/kept/changelog", body: "through the link\n" },
+        // Read after the layer is applied, so its licenses are looked up through what is left.
+        { name: "var/lib/dpkg/status", body: dpkgStatus("linked", "kept") },
+      ]),
+    ),
+  });
+  assert.deepEqual(packageNames(inventory), ["kept", "linked", "y"], issueText(inventory.issues));
+  assert.deepEqual(licenseOf(inventory, "linked"), [], "the symlink to the copyright was replaced");
+  assert.deepEqual(licenseOf(inventory, "kept"), ["MIT"]);
+});
+
 test("names and link targets longer than PATH_MAX are ignored, not held", limit, async () => {
   const megabyte = "d/".repeat(1 << 19);
   const members: Buffer[] = [];

@@ -16,6 +16,7 @@ import {
   scanRaw,
   withPeakRss,
 } from "./hostile-image.ts";
+import { jarOf } from "./hostile-zip.ts";
 
 const MiB = 1024 * 1024;
 const deep = (open: string, close: string, depth: number): string => open.repeat(depth) + close.repeat(depth);
@@ -153,7 +154,6 @@ test("malformed JSON, YAML, TOML, XML, package databases and gemspecs cost only 
     "NUnit",
     "apk-after",
     "apk-before",
-    "deep",
     "dpkg-after",
     "dpkg-before",
     "heredocs",
@@ -172,6 +172,9 @@ test("malformed JSON, YAML, TOML, XML, package databases and gemspecs cost only 
   const expected: [string, RegExp][] = [
     ["/app/node_modules/cut/package.json", /JSON/],
     ["/app/node_modules/binary/package.json", /JSON/],
+    ["/app/node_modules/deep/package.json", /^JSON nested deeper than 512 levels; not read$/],
+    ["/srv/php-deep/composer.lock", /^JSON nested deeper than 512 levels; not read$/],
+    ["/srv/dotnet-bad/app.deps.json", /^JSON nested deeper than 512 levels; not read$/],
     ["/srv/npm-bad/package-lock.json", /JSON/],
     ["/srv/pnpm-bomb/pnpm-lock.yaml", /aliases exceeded maxAliases/],
     ["/srv/pnpm-deep/pnpm-lock.yaml", /nesting exceeded maxDepth/],
@@ -197,5 +200,85 @@ test("malformed JSON, YAML, TOML, XML, package databases and gemspecs cost only 
   );
   assert.ok(!text.includes("root:"), "no file of this machine was read");
   assert.ok(millis < 60_000, `took ${millis} ms`);
+  assert.ok(peakMiB < 300, `resident memory grew by ${Math.round(peakMiB)} MiB`);
+});
+
+test("JSON past the caps on nesting, containers, values and entries is skipped or cut short, with one issue", {
+  timeout: 120_000,
+}, async () => {
+  const composer = (entries: string): string => `{"packages":[${entries}]}`;
+  const jsonFiles: RawEntry[] = [
+    {
+      name: "srv/npm-deep/package-lock.json",
+      body: `{"lockfileVersion":3,"packages":${deep('{"a":', "}", 1_000_000)}}`,
+    },
+    // A million and more empty objects: parsed, each would cost about 30 times its text.
+    {
+      name: "srv/php-empty/vendor/composer/installed.json",
+      body: `[${Array<string>(1_200_000).fill("{}").join(",")}]`,
+    },
+    // Five million numbers: past the values cap.
+    { name: "srv/nuget-numbers/packages.lock.json", body: `{"version":1,"dependencies":[${"0,".repeat(5_000_000)}0]}` },
+    // Three million entries under the caps, none a package: cut at 100000, and only a few problems listed.
+    { name: "srv/php-zeros/composer.lock", body: composer("0,".repeat(3_000_000) + "0") },
+    {
+      name: "srv/dotnet-many/app.deps.json",
+      body: `{"libraries":{${Array.from({ length: 300_000 }, (_, i) => `"L${i}":0`).join(",")}}}`,
+    },
+    { name: "srv/php/composer.lock", body: composer(JSON.stringify({ name: "monolog/monolog", version: "2.9.1" })) },
+  ];
+  const started = Date.now();
+  const { result: inventory, peakMiB } = await withPeakRss(() => scanRaw({ layers: gzipLayers(rawTar(jsonFiles)) }));
+  const millis = Date.now() - started;
+  assert.deepEqual(packageNames(inventory), ["monolog/monolog"], issueText(inventory.issues));
+  const issuesOf = (path: string): string[] =>
+    inventory.issues.filter((issue) => issue.path === path).map((issue) => issue.message);
+  assert.deepEqual(issuesOf("/srv/npm-deep/package-lock.json"), ["JSON nested deeper than 512 levels; not read"]);
+  assert.deepEqual(issuesOf("/srv/php-empty/vendor/composer/installed.json"), [
+    "JSON of more than 1000000 objects and arrays; not read",
+  ]);
+  assert.deepEqual(issuesOf("/srv/nuget-numbers/packages.lock.json"), ["JSON of more than 4000000 values; not read"]);
+  for (const [path, first, more] of [
+    ["/srv/php-zeros/composer.lock", "packages[0] is not an object", 100_000 - 20],
+    ["/srv/dotnet-many/app.deps.json", 'library "L0": not "<name>/<version>"', 100_000 - 20],
+  ] as const) {
+    const messages = issuesOf(path);
+    assert.equal(messages.length, 22, `${path}: ${messages.slice(0, 3).join("; ")}`);
+    assert.match(messages[0] ?? "", /^more than 100000 (packages|libraries): the rest are left out$/);
+    assert.equal(messages[1], first);
+    assert.equal(messages.at(-1), `${more} more problems not listed`);
+  }
+  assert.ok(millis < 60_000, `took ${millis} ms`);
+  assert.ok(peakMiB < 300, `resident memory grew by ${Math.round(peakMiB)} MiB`);
+});
+
+test("YAML and TOML of millions of tiny entries and a deeply nested pom.xml are refused before they are built", {
+  timeout: 120_000,
+}, async () => {
+  const pomDepth = 550_000;
+  const deepPom = `<project>${deep("<a>", "</a>", pomDepth)}<licenses><license><name>MIT</name></license></licenses></project>`;
+  const manyFiles: RawEntry[] = [
+    {
+      name: "srv/pnpm-many/pnpm-lock.yaml",
+      body: `lockfileVersion: '6.0'\npackages: [${"{},".repeat(10_000_000)}{}]\n`,
+    },
+    { name: "srv/rust-many/Cargo.lock", body: `version = 3\nx = [${"{},".repeat(5_000_000)}{}]\n` },
+    {
+      name: "opt/deep-pom-1.0.jar",
+      body: jarOf("org.example", "deep-pom", "1.0", [
+        { name: "META-INF/maven/org.example/deep-pom/pom.xml", data: deepPom },
+      ]),
+    },
+    { name: "srv/rust/Cargo.lock", body: '[[package]]\nname = "serde"\nversion = "1.0.200"\n' },
+  ];
+  const started = Date.now();
+  const { result: inventory, peakMiB } = await withPeakRss(() => scanRaw({ layers: gzipLayers(rawTar(manyFiles)) }));
+  const millis = Date.now() - started;
+  assert.deepEqual(packageNames(inventory), ["org.example:deep-pom", "serde"], issueText(inventory.issues));
+  const text = issueText(inventory.issues);
+  assert.match(text, /\/srv\/pnpm-many\/pnpm-lock\.yaml more than 3000000 YAML keys, values and collections: not read/);
+  assert.match(text, /\/srv\/rust-many\/Cargo\.lock more than 2000000 TOML keys, values and tables: not read/);
+  assert.match(text, /deep-pom\/pom\.xml.*elements nested deeper than 64/);
+  assert.ok(millis < 30_000, `took ${millis} ms`);
   assert.ok(peakMiB < 300, `resident memory grew by ${Math.round(peakMiB)} MiB`);
 });

@@ -1,6 +1,6 @@
 import type { PackageDraft, ParseResult } from "../../catalog/cataloger.ts";
 import type { DotnetMetadata } from "../../model/package.ts";
-import { isObject, type JsonObject, parseJson, text } from "./json.ts";
+import { EntryBudget, isObject, type JsonObject, parseJson, Problems, text } from "./json.ts";
 import { type LicenseLookup, nugetPackage, reference } from "./package-draft.ts";
 
 export interface DepsJsonOptions {
@@ -42,11 +42,11 @@ export function parseDepsJson(content: Buffer, options: DepsJsonOptions = {}): P
   if (libraries === undefined || libraries === null) return { packages: [], issues: [] };
   if (!isObject(libraries)) return failure('"libraries" is not an object');
 
-  const issues: string[] = [];
+  const issues = new Problems();
   const target = runtimeTarget(document, issues);
   const found = new Map<string, Library>();
   const projects: Project[] = [];
-  for (const [key, entry] of Object.entries(libraries)) {
+  for (const [key, entry] of new EntryBudget(issues, "libraries").entries(libraries)) {
     const slash = key.indexOf("/");
     const name = stripRuntimePack(key.slice(0, slash).trim());
     const version = key.slice(slash + 1).trim();
@@ -94,7 +94,7 @@ export function parseDepsJson(content: Buffer, options: DepsJsonOptions = {}): P
     if (draft instanceof Error) issues.push(draft.message);
     else packages.push(draft);
   }
-  return { packages, issues };
+  return { packages, issues: issues.list() };
 }
 
 interface Target {
@@ -109,7 +109,7 @@ interface Target {
  * none (then nothing is filtered and no relationships are given). A file without `runtimeTarget`
  * and with a single target uses that one.
  */
-function runtimeTarget(document: JsonObject, issues: string[]): Target | undefined {
+function runtimeTarget(document: JsonObject, issues: Problems): Target | undefined {
   const targets = document["targets"];
   if (!isObject(targets)) return undefined;
   const runtime = document["runtimeTarget"];
@@ -123,7 +123,7 @@ function runtimeTarget(document: JsonObject, issues: string[]): Target | undefin
     return undefined;
   }
   const libraries = new Map<string, JsonObject>();
-  for (const [key, entry] of Object.entries(section)) {
+  for (const [key, entry] of new EntryBudget(issues, `libraries in target "${name}"`).entries(section)) {
     const slash = key.indexOf("/");
     if (slash < 0 || !isObject(entry)) continue;
     const id = `${stripRuntimePack(key.slice(0, slash).trim())}/${key.slice(slash + 1).trim()}`;

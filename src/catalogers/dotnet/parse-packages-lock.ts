@@ -1,6 +1,6 @@
 import type { PackageDraft, ParseResult } from "../../catalog/cataloger.ts";
 import type { DotnetMetadata } from "../../model/package.ts";
-import { isObject, type JsonObject, parseJson, text } from "./json.ts";
+import { EntryBudget, isObject, type JsonObject, parseJson, Problems, text } from "./json.ts";
 import { type LicenseLookup, nugetPackage, reference } from "./package-draft.ts";
 
 export interface PackagesLockOptions {
@@ -31,22 +31,23 @@ export function parsePackagesLock(content: Buffer, options: PackagesLockOptions 
   if ("problem" in parsed) return failure(parsed.problem);
   const document = parsed.value;
   if (!isObject(document)) return failure("packages.lock.json is not a JSON object");
-  const issues: string[] = [];
+  const issues = new Problems();
   const version = document["version"];
   if (typeof version === "number" && version > knownVersion) {
     issues.push(`lock file version ${version} is newer than ${knownVersion}; read as version ${knownVersion}`);
   }
   const frameworks = document["dependencies"];
-  if (frameworks === undefined || frameworks === null) return { packages: [], issues };
+  if (frameworks === undefined || frameworks === null) return { packages: [], issues: issues.list() };
   if (!isObject(frameworks)) return failure('"dependencies" is not an object');
 
   const resolved = new Map<string, Resolved>();
+  const budget = new EntryBudget(issues, "packages");
   for (const [framework, entries] of Object.entries(frameworks)) {
     if (!isObject(entries)) {
       issues.push(`target framework "${framework}": not an object`);
       continue;
     }
-    for (const [name, entry] of Object.entries(entries)) {
+    for (const [name, entry] of budget.entries(entries)) {
       if (!isObject(entry)) {
         issues.push(`${framework}: "${name}" is not an object`);
         continue;
@@ -94,7 +95,7 @@ export function parsePackagesLock(content: Buffer, options: PackagesLockOptions 
     if (draft instanceof Error) issues.push(draft.message);
     else packages.push(draft);
   }
-  return { packages, issues };
+  return { packages, issues: issues.list() };
 }
 
 /**

@@ -8,6 +8,9 @@ export interface PomLicenses {
   problem?: string;
 }
 
+/** Licenses lie four elements deep; saxes holds every open element, so a deeper document is not read. */
+const maxDepth = 64;
+
 /** The licenses an embedded pom.xml declares (META-INF/maven/<groupId>/<artifactId>/pom.xml). */
 export function parsePomLicenses(content: Buffer): PomLicenses {
   const licenses: string[] = [];
@@ -26,6 +29,7 @@ export function parsePomLicenses(content: Buffer): PomLicenses {
     else if (at("url")) url += text;
   };
   parser.on("opentag", (tag) => {
+    if (path.length >= maxDepth) throw new Error(`elements nested deeper than ${maxDepth}`);
     path.push(localName(tag.name));
     if (at()) {
       name = "";

@@ -1,2 +1,2 @@
 /** Narrowing helpers for JSON read from package.json files. */
-export { isObject, type JsonObject, text } from "../json-values.ts";
+export { isObject, type JsonObject, parseJson, text } from "../json-values.ts";

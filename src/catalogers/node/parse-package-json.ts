@@ -1,7 +1,7 @@
 import type { ParseResult } from "../../catalog/cataloger.ts";
 import type { NpmMetadata } from "../../model/package.ts";
 import { packageUrl } from "../purl.ts";
-import { isObject, text } from "./json.ts";
+import { isObject, parseJson, text } from "./json.ts";
 import { declaredLicenses } from "./licenses.ts";
 import { packageNameProblem } from "./package-name.ts";
 import { authorString } from "./people.ts";
@@ -12,12 +12,9 @@ import { authorString } from "./people.ts";
  * gives an issue.
  */
 export function parsePackageJson(content: Buffer): ParseResult {
-  let manifest: unknown;
-  try {
-    manifest = JSON.parse(content.toString("utf8").replace(/^\uFEFF/, ""));
-  } catch (error) {
-    return failure(`invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const parsed = parseJson(content);
+  if ("problem" in parsed) return failure(parsed.problem);
+  const manifest = parsed.value;
   if (!isObject(manifest)) return failure("package.json is not a JSON object");
 
   const name = text(manifest["name"]);

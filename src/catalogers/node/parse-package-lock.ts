@@ -1,5 +1,5 @@
 import type { ParseResult } from "../../catalog/cataloger.ts";
-import { isObject, text, type JsonObject } from "./json.ts";
+import { isObject, type JsonObject, parseJson, text } from "./json.ts";
 import { declaredLicenses } from "./licenses.ts";
 import { isLocalSource, LockPackages, splitDescriptor } from "./lock-packages.ts";
 
@@ -14,12 +14,9 @@ const nodeModules = "node_modules/";
  * local (file:) sources are not packages; one package per name@version.
  */
 export function parsePackageLock(content: Buffer): ParseResult {
-  let lock: unknown;
-  try {
-    lock = JSON.parse(content.toString("utf8").replace(/^\uFEFF/, ""));
-  } catch (error) {
-    return { packages: [], issues: [`invalid JSON: ${error instanceof Error ? error.message : String(error)}`] };
-  }
+  const parsed = parseJson(content);
+  if ("problem" in parsed) return { packages: [], issues: [parsed.problem] };
+  const lock = parsed.value;
   if (!isObject(lock)) return { packages: [], issues: ["lock file is not a JSON object"] };
 
   const out = new LockPackages();

@@ -1,6 +1,6 @@
 import picomatch from "picomatch";
 import type { FileView } from "../../catalog/cataloger.ts";
-import { isObject, type JsonObject } from "./json.ts";
+import { isObject, type JsonObject, parseJson } from "./json.ts";
 
 /** Workspace manifests read for one lock file; more are left out. */
 const maxWorkspaces = 2000;
@@ -42,12 +42,8 @@ export function projectManifests(view: FileView, dir: string): ManifestDependenc
 
 function readManifest(content: Buffer | undefined): JsonObject | undefined {
   if (content === undefined) return undefined;
-  try {
-    const manifest: unknown = JSON.parse(content.toString("utf8").replace(/^\uFEFF/, ""));
-    return isObject(manifest) ? manifest : undefined;
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJson(content);
+  return "value" in parsed && isObject(parsed.value) ? parsed.value : undefined;
 }
 
 function dependenciesOf(manifest: JsonObject): ManifestDependencies {

@@ -1,7 +1,7 @@
 /** Narrowing helpers for JSON read from composer files. */
-import { text } from "../json-values.ts";
+import { parseJson as parseBoundedJson, text } from "../json-values.ts";
 
-export { isObject, type JsonObject, text } from "../json-values.ts";
+export { EntryBudget, isObject, type JsonObject, Problems, text } from "../json-values.ts";
 
 /** The non-empty strings of an array (other items skipped); [] for anything but an array. */
 export function texts(value: unknown): string[] {
@@ -12,11 +12,8 @@ export function texts(value: unknown): string[] {
   });
 }
 
-/** JSON.parse of a file's bytes (a UTF-8 BOM allowed), or the parser's complaint. */
+/** The document in a file's bytes (a UTF-8 BOM allowed, nesting and size capped), or why it was not read. */
 export function parseJson(content: Buffer): { value: unknown } | { error: string } {
-  try {
-    return { value: JSON.parse(content.toString("utf8").replace(/^\uFEFF/, "")) };
-  } catch (error) {
-    return { error: `invalid JSON: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  const parsed = parseBoundedJson(content);
+  return "problem" in parsed ? { error: parsed.problem } : parsed;
 }

@@ -1,5 +1,5 @@
 import type { PackageDraft, ParseResult } from "../../catalog/cataloger.ts";
-import { isObject, parseJson } from "./json.ts";
+import { EntryBudget, isObject, parseJson, Problems } from "./json.ts";
 import { composerPackage, type EntryFacts } from "./package.ts";
 
 /**
@@ -13,7 +13,7 @@ export function parseComposerLock(content: Buffer, manifest?: Buffer): ParseResu
   const lock = parsed.value;
   if (!isObject(lock)) return { packages: [], issues: ["composer.lock is not a JSON object"] };
 
-  const issues: string[] = [];
+  const issues = new Problems();
   const direct = manifest === undefined ? undefined : directNames(manifest);
   if (typeof direct === "string") issues.push(`composer.json beside the lock: ${direct}; direct dependencies unknown`);
   const relationshipOf = (name: string): EntryFacts["relationship"] => {
@@ -22,6 +22,7 @@ export function parseComposerLock(content: Buffer, manifest?: Buffer): ParseResu
   };
 
   const packages: PackageDraft[] = [];
+  const budget = new EntryBudget(issues, "packages");
   for (const section of ["packages", "packages-dev"] as const) {
     const entries = lock[section];
     if (entries === undefined || entries === null) continue;
@@ -30,7 +31,7 @@ export function parseComposerLock(content: Buffer, manifest?: Buffer): ParseResu
       continue;
     }
     const dev = section === "packages-dev";
-    for (const [index, entry] of entries.entries()) {
+    for (const [index, entry] of budget.items(entries)) {
       const found = composerPackage(entry, `${section}[${index}]`, (name) => ({
         dev,
         relationship: relationshipOf(name),
@@ -39,7 +40,7 @@ export function parseComposerLock(content: Buffer, manifest?: Buffer): ParseResu
       else packages.push(found);
     }
   }
-  return { packages, issues };
+  return { packages, issues: issues.list() };
 }
 
 /** The package names (lower case) a composer.json requires, for runtime or development; or what is wrong with it. */

@@ -1,5 +1,5 @@
 import type { PackageDraft, ParseResult } from "../../catalog/cataloger.ts";
-import { isObject, parseJson, texts } from "./json.ts";
+import { EntryBudget, isObject, parseJson, Problems, texts } from "./json.ts";
 import { composerPackage } from "./package.ts";
 
 /**
@@ -27,8 +27,8 @@ export function parseInstalledJson(content: Buffer): ParseResult {
   if (!Array.isArray(entries)) return { packages: [], issues: ['installed.json has no "packages" array'] };
 
   const packages: PackageDraft[] = [];
-  const issues: string[] = [];
-  for (const [index, entry] of entries.entries()) {
+  const issues = new Problems();
+  for (const [index, entry] of new EntryBudget(issues, "packages").items(entries)) {
     const found = composerPackage(entry, `${where}[${index}]`, (name) => ({
       dev: devNames.has(name.toLowerCase()),
       relationship: undefined,
@@ -36,5 +36,5 @@ export function parseInstalledJson(content: Buffer): ParseResult {
     if (typeof found === "string") issues.push(found);
     else packages.push(found);
   }
-  return { packages, issues };
+  return { packages, issues: issues.list() };
 }

@@ -1,4 +1,5 @@
 import type { PythonDirectUrl } from "../../model/metadata/python.ts";
+import { parseJson } from "../json-values.ts";
 
 /** The files an installer writes beside METADATA / PKG-INFO that this cataloger reads. */
 export const sidecarNames = ["top_level.txt", "direct_url.json", "INSTALLER"] as const;
@@ -52,13 +53,12 @@ function text(value: unknown): string | undefined {
 
 /** PEP 610 direct_url.json: {url, vcs_info: {vcs, commit_id, requested_revision}, archive_info, dir_info}. */
 function parseDirectUrl(content: Uint8Array, issues: string[]): PythonDirectUrl | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoder.decode(content));
-  } catch (error) {
-    issues.push(`direct_url.json: invalid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  const document = parseJson(content);
+  if ("problem" in document) {
+    issues.push(`direct_url.json: ${document.problem}`);
     return undefined;
   }
+  const parsed = document.value;
   const url = isObject(parsed) ? text(parsed["url"]) : undefined;
   if (!isObject(parsed) || url === undefined) {
     issues.push("direct_url.json: no url");

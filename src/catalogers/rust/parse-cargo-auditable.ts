@@ -1,6 +1,7 @@
 import { inflateSync } from "node:zlib";
 import type { PackageDraft, ParseResult } from "../../catalog/cataloger.ts";
 import { errorMessage } from "../../errors.ts";
+import { parseJson } from "../json-values.ts";
 import { crateDraft, crateId, issueList } from "./crate.ts";
 import { findSections } from "./executable-sections.ts";
 
@@ -85,13 +86,18 @@ function readAuditData(section: Buffer, note: (message: string) => void): Array<
     }
     return [];
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json.toString("utf8"));
-  } catch (error) {
-    note(`${auditSection}: the audit data is not JSON: ${errorMessage(error)}`);
+  const document = parseJson(json);
+  if ("problem" in document) {
+    const invalid = "invalid JSON: ";
+    const { problem } = document;
+    note(
+      problem.startsWith(invalid)
+        ? `${auditSection}: the audit data is not JSON: ${problem.slice(invalid.length)}`
+        : `${auditSection}: the audit data is not read: ${problem}`,
+    );
     return [];
   }
+  const parsed = document.value;
   const entries = isObject(parsed) ? parsed["packages"] : undefined;
   if (!Array.isArray(entries)) {
     note(`${auditSection}: the audit data has no "packages" array`);

@@ -4,6 +4,13 @@ import { errorMessage } from "../../errors.ts";
 import { crateDraft, crateId, issueList } from "./crate.ts";
 
 const maxIssues = 20;
+/**
+ * Keys, values, tables and array items smol-toml may be asked to build for one Cargo.lock, counted
+ * before it starts (about 200 bytes each; a real 16 MiB lock counts about 1.5 million).
+ */
+const maxItems = 2_000_000;
+/** Crates one Cargo.lock may report; the rest are left out with an issue. */
+const maxCrates = 100_000;
 /** The newest Cargo.lock format this reader knows. */
 const newestLockVersion = 4;
 
@@ -26,9 +33,13 @@ type TomlObject = { readonly [key: string]: unknown };
  */
 export function parseCargoLock(content: Buffer): ParseResult {
   const { issues, note } = issueList(maxIssues);
+  const text = content.toString("utf8").replace(/^\uFEFF/, "");
+  if (itemsAtMost(text) > maxItems) {
+    return { packages: [], issues: [`more than ${maxItems} TOML keys, values and tables: not read`] };
+  }
   let document: TomlObject;
   try {
-    document = parseToml(content.toString("utf8").replace(/^\uFEFF/, ""), { maxDepth: 32 });
+    document = parseToml(text, { maxDepth: 32 });
   } catch (error) {
     const where = error instanceof TomlError ? ` (line ${error.line}, column ${error.column})` : "";
     return { packages: [], issues: [`not a valid Cargo.lock: ${firstLine(errorMessage(error))}${where}`] };
@@ -52,7 +63,8 @@ export function parseCargoLock(content: Buffer): ParseResult {
   const checksums = metadataChecksums(document["metadata"]);
 
   const entries: LockEntry[] = [];
-  raw.forEach((value: unknown, index) => {
+  if (raw.length > maxCrates) note(`more than ${maxCrates} [[package]] tables: the rest are left out`);
+  raw.slice(0, maxCrates).forEach((value: unknown, index) => {
     const entry = toEntry(value, index, checksums, note);
     if (entry) entries.push(entry);
   });
@@ -173,4 +185,19 @@ function firstLine(text: string): string {
 
 function isObject(value: unknown): value is TomlObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * An upper bound on the keys, values, tables and array items in TOML text: every one follows "=" (which
+ * also ends a key), "[" or "{" (which also open one), "," or "." (a dotted key's table). Such characters
+ * inside strings and comments only raise the bound.
+ */
+function itemsAtMost(text: string): number {
+  let items = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x3d || c === 0x5b || c === 0x7b) items += 2;
+    else if (c === 0x2c || c === 0x2e) items += 1;
+  }
+  return items;
 }
