@@ -1,11 +1,15 @@
-import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createServerToken, type RunningServer, startServer } from "../../backend/main.ts";
 import { openAdvisorySource } from "../../backend/posture/advisory-source.ts";
+import { parseInventory } from "../../backend/inventory/inventory-schema.ts";
 import { evaluateInventory } from "../../backend/posture/ingest.ts";
 import type { Finding } from "../../src/model/finding.ts";
 import type { Inventory } from "../../src/model/inventory.ts";
-import { importAdvisories, scannedInventory, writeAdvisorySubsets } from "../backend/fixtures.ts";
+import { importAdvisories, testImage, writeAdvisorySubsets } from "../backend/fixtures.ts";
+import { writeDockerArchive } from "../image-builder/index.ts";
 import { buildUi } from "./build-ui.ts";
 
 export interface Seeded {
@@ -17,15 +21,19 @@ export interface Seeded {
 }
 
 /**
- * A real server on 127.0.0.1 serving a fresh build of the UI, with the backend tests' scanned image
- * (Debian, npm and PyPI packages) uploaded by a sensor and matched against Debian, npm and PyPI advisories.
+ * A real server on 127.0.0.1 serving a fresh build of the UI, with the backend tests' image (Debian, npm and
+ * PyPI packages) scanned and uploaded by the real CLI (`strata scan --upload`) with a sensor token, and matched
+ * by the server against Debian, npm and PyPI advisories.
  */
 export async function seedServer(work: string): Promise<Seeded> {
   const uiDir = join(work, "ui");
   const advisoryDb = join(work, "advisories.db");
   const database = `sqlite:${join(work, "strata.db")}`;
-  const [inventory] = await Promise.all([
-    scannedInventory(work),
+  const image = join(work, "image.tar");
+  await Promise.all([
+    (async () => {
+      await writeDockerArchive(await testImage(), image);
+    })(),
     buildUi(uiDir),
     (async () => {
       const zips = await writeAdvisorySubsets(work);
@@ -37,16 +45,31 @@ export async function seedServer(work: string): Promise<Seeded> {
     user: await createServerToken({ database, role: "user", name: "web ui test" }),
     sensor: await createServerToken({ database, role: "sensor", name: "web ui test sensor" }),
   };
-  const uploaded = await fetch(`${server.url}/api/v1/inventories`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${tokens.sensor}`, "content-type": "application/json" },
-    body: JSON.stringify(inventory),
-  });
-  assert.equal(uploaded.status, 201, await uploaded.text());
+  const report = join(work, "inventory.json");
+  await scanAndUpload(image, report, server.url, tokens.sensor, work);
+  const inventory = parseInventory(JSON.parse(await readFile(report, "utf8")));
   const advisories = openAdvisorySource(advisoryDb);
   try {
     return { server, tokens, inventory, findings: evaluateInventory(advisories.store(), inventory) };
   } finally {
     advisories.close();
   }
+}
+
+const cli = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+
+/** `strata scan IMAGE --upload URL`, the token in $STRATA_TOKEN; the inventory is also written to `report`. */
+function scanAndUpload(image: string, report: string, url: string, token: string, work: string): Promise<void> {
+  const args = ["--import", "tsx", cli, "scan", image, "--no-vulns", "--quiet", "--format", "json", "--output", report];
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...args, "--upload", url],
+      { env: { ...process.env, STRATA_TOKEN: token, XDG_CACHE_HOME: join(work, "cache") }, timeout: 120_000 },
+      (error, _stdout, stderr) => {
+        if (error) reject(new Error(`strata scan --upload failed: ${stderr}`, { cause: error }));
+        else resolve();
+      },
+    );
+  });
 }
