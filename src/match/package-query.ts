@@ -1,5 +1,6 @@
 import { ecosystems } from "../ecosystem/index.ts";
 import type { Distro } from "../model/distro.ts";
+import { type Ecosystem, ecosystemNames } from "../model/ecosystem.ts";
 import type { Package } from "../model/package.ts";
 import { normalizePackageName } from "../vulndb/package-names.ts";
 
@@ -60,4 +61,13 @@ function debianRelease(
     return { base: "Ubuntu", release: { exact: `Ubuntu:${version}`, prefix: `Ubuntu:${version}:` } };
   }
   return undefined;
+}
+
+/**
+ * The package ecosystem whose queries name this OSV ecosystem ("Ubuntu" → deb), the inverse of
+ * queryFor; undefined when no package is ever looked up there.
+ */
+export function ecosystemOfOsv(baseEcosystem: string): Ecosystem | undefined {
+  if (baseEcosystem === "Ubuntu") return "deb";
+  return ecosystemNames.find((ecosystem) => ecosystems[ecosystem].osvName === baseEcosystem);
 }

@@ -1,3 +1,4 @@
+import { parsedScheme } from "./memo.ts";
 import type { VersionScheme } from "./scheme.ts";
 
 /** Token kinds in apk-tools' order: a longer version is smaller when it ends where the other goes on. */
@@ -44,6 +45,10 @@ export function compareApk(a: string, b: string): number | undefined {
   const x = tokenizeApk(a);
   const y = tokenizeApk(b);
   if (!x || !y) return undefined;
+  return orderApk(x, y);
+}
+
+function orderApk(x: readonly Token[], y: readonly Token[]): number {
   for (let i = 0; ; i++) {
     const s = x[i];
     const t = y[i];
@@ -61,4 +66,4 @@ export function compareApk(a: string, b: string): number | undefined {
   }
 }
 
-export const apkScheme: VersionScheme = { name: "apk", compare: compareApk };
+export const apkScheme: VersionScheme = parsedScheme("apk", tokenizeApk, orderApk);

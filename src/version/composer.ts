@@ -1,3 +1,4 @@
+import { parsedScheme } from "./memo.ts";
 import type { VersionScheme } from "./scheme.ts";
 
 const stabilityOrder: Record<string, number> = { dev: 0, alpha: 1, beta: 2, rc: 3, stable: 4, patch: 5 };
@@ -28,6 +29,10 @@ export function compareComposer(a: string, b: string): number | undefined {
   const x = parseComposer(a);
   const y = parseComposer(b);
   if (!x || !y) return undefined;
+  return orderComposer(x, y);
+}
+
+function orderComposer(x: ComposerVersion, y: ComposerVersion): number {
   for (let i = 0; i < 4; i++) {
     const order = (x.parts[i] ?? 0n) - (y.parts[i] ?? 0n);
     if (order !== 0n) return order < 0n ? -1 : 1;
@@ -37,4 +42,4 @@ export function compareComposer(a: string, b: string): number | undefined {
   return order === 0n ? 0 : order < 0n ? -1 : 1;
 }
 
-export const composerScheme: VersionScheme = { name: "composer", compare: compareComposer };
+export const composerScheme: VersionScheme = parsedScheme("composer", parseComposer, orderComposer);

@@ -1,3 +1,4 @@
+import { parsedScheme } from "./memo.ts";
 import type { VersionScheme } from "./scheme.ts";
 
 interface DebianVersion {
@@ -65,13 +66,17 @@ function isDigit(char: string | undefined): boolean {
   return char !== undefined && char >= "0" && char <= "9";
 }
 
-export function compareDebian(a: string, b: string): number | undefined {
-  const x = parseDebianVersion(a);
-  const y = parseDebianVersion(b);
-  if (!x || !y) return undefined;
+function orderDebian(x: DebianVersion, y: DebianVersion): number {
   return Math.sign(
     x.epoch - y.epoch || compareFragment(x.upstream, y.upstream) || compareFragment(x.revision, y.revision),
   );
 }
 
-export const dpkgScheme: VersionScheme = { name: "dpkg", compare: compareDebian };
+export function compareDebian(a: string, b: string): number | undefined {
+  const x = parseDebianVersion(a);
+  const y = parseDebianVersion(b);
+  if (!x || !y) return undefined;
+  return orderDebian(x, y);
+}
+
+export const dpkgScheme: VersionScheme = parsedScheme("dpkg", parseDebianVersion, orderDebian);

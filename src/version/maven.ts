@@ -1,3 +1,4 @@
+import { parsedScheme } from "./memo.ts";
 import type { VersionScheme } from "./scheme.ts";
 
 /** Maven's ComparableVersion: items are numbers, qualifiers, or nested lists (after "-" or a digit/letter switch). */
@@ -124,4 +125,8 @@ export function compareMaven(a: string, b: string): number | undefined {
   return compareLists(parseMaven(a), parseMaven(b));
 }
 
-export const mavenScheme: VersionScheme = { name: "maven", compare: compareMaven };
+export const mavenScheme: VersionScheme = parsedScheme(
+  "maven",
+  (version) => (version.trim() === "" ? undefined : parseMaven(version)),
+  compareLists,
+);

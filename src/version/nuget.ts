@@ -1,3 +1,4 @@
+import { parsedScheme } from "./memo.ts";
 import type { VersionScheme } from "./scheme.ts";
 
 interface NugetVersion {
@@ -41,6 +42,10 @@ export function compareNuget(a: string, b: string): number | undefined {
   const x = parseNuget(a);
   const y = parseNuget(b);
   if (!x || !y) return undefined;
+  return orderNuget(x, y);
+}
+
+function orderNuget(x: NugetVersion, y: NugetVersion): number {
   for (let i = 0; i < 4; i++) {
     const order = (x.parts[i] ?? 0n) - (y.parts[i] ?? 0n);
     if (order !== 0n) return order < 0n ? -1 : 1;
@@ -48,4 +53,4 @@ export function compareNuget(a: string, b: string): number | undefined {
   return comparePrerelease(x.prerelease, y.prerelease);
 }
 
-export const nugetScheme: VersionScheme = { name: "nuget", compare: compareNuget };
+export const nugetScheme: VersionScheme = parsedScheme("nuget", parseNuget, orderNuget);

@@ -1,18 +1,15 @@
 import semver from "semver";
+import { parsedScheme } from "./memo.ts";
 import type { VersionScheme } from "./scheme.ts";
 
-function compareParsed(a: string, b: string): number | undefined {
-  const x = semver.parse(a);
-  const y = semver.parse(b);
-  if (!x || !y) return undefined;
-  return semver.compare(x, y);
-}
+const parse = (version: string): semver.SemVer | undefined => semver.parse(version) ?? undefined;
 
 /** SemVer 2.0 precedence (npm, crates.io, OSV SEMVER ranges); a leading "v" is tolerated. */
-export const semverScheme: VersionScheme = {
-  name: "semver",
-  compare: (a, b) => compareParsed(a.trim().replace(/^v/, ""), b.trim().replace(/^v/, "")),
-};
+export const semverScheme: VersionScheme = parsedScheme(
+  "semver",
+  (version) => parse(version.trim().replace(/^v/, "")),
+  (a, b) => a.compare(b),
+);
 
 /**
  * Go module versions and toolchains: "v1.2.3+incompatible" is 1.2.3; pseudo-versions are
@@ -28,7 +25,8 @@ export function normalizeGoVersion(version: string): string {
   return text.replace(/^v/, "");
 }
 
-export const goScheme: VersionScheme = {
-  name: "go",
-  compare: (a, b) => compareParsed(normalizeGoVersion(a), normalizeGoVersion(b)),
-};
+export const goScheme: VersionScheme = parsedScheme(
+  "go",
+  (version) => parse(normalizeGoVersion(version)),
+  (a, b) => a.compare(b),
+);

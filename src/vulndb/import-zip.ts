@@ -3,6 +3,7 @@ import { inflateRawSync } from "node:zlib";
 import { InputError, LimitError, errorMessage } from "../errors.ts";
 import type { VulnDatabase } from "./database.ts";
 import { bumpDataVersion } from "./data-version.ts";
+import { refreshMatchIndex, staleMarker } from "./match-index.ts";
 import { type OsvRecord, readOsvRecord } from "./osv-record.ts";
 import { baseEcosystemOf, normalizePackageName } from "./package-names.ts";
 
@@ -56,6 +57,7 @@ export async function importOsvZip(db: VulnDatabase, zipPath: string, source: st
     "INSERT INTO sources (name, imported_at, records) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET imported_at = excluded.imported_at, records = excluded.records",
   );
   db.transaction(() => {
+    refreshMatchIndex(db);
     recordSource.run(source, new Date().toISOString(), stats.imported + stats.unchanged);
     if (stats.imported > 0) bumpDataVersion(db);
   })();
@@ -68,6 +70,7 @@ function recordWriter(
 ): (records: readonly OsvRecord[]) => { imported: number; unchanged: number } {
   const stored = db.prepare<[string], { modified: string }>("SELECT modified FROM advisories WHERE id = ?");
   const removeAffected = db.prepare("DELETE FROM affected WHERE advisory_id = ?");
+  const stale = staleMarker(db);
   const upsert = db.prepare(
     `INSERT INTO advisories (id, modified, published, withdrawn, summary, aliases, upstream, severity, severity_label, refs, source)
      VALUES (@id, @modified, @published, @withdrawn, @summary, @aliases, @upstream, @severity, @severityLabel, @refs, @source)
@@ -88,6 +91,7 @@ function recordWriter(
         unchanged += 1;
         continue;
       }
+      if (previous) stale.advisory(record.id);
       removeAffected.run(record.id);
       upsert.run({
         id: record.id,
@@ -104,11 +108,13 @@ function recordWriter(
       });
       for (const entry of record.affected) {
         const base = baseEcosystemOf(entry.ecosystem);
+        const name = normalizePackageName(base, entry.name);
+        stale.name(base, name);
         insertAffected.run(
           record.id,
           entry.ecosystem,
           base,
-          normalizePackageName(base, entry.name),
+          name,
           JSON.stringify(entry.ranges),
           JSON.stringify(entry.versions),
           JSON.stringify(entry.severity),
