@@ -7,7 +7,7 @@ import { expectArray, expectObject, optionalObject, optionalStringArray, require
 import { type LayoutFiles, readJsonDocument } from "./layout-files.ts";
 import { type Descriptor, mediaTypes, parseDescriptor } from "./oci-documents.ts";
 import { checkSingleImagePlatform } from "./platform-check.ts";
-import { StoredImageSource } from "./stored-image-source.ts";
+import { DockerArchiveSource } from "./docker-archive-source.ts";
 import { normaliseEntryName } from "./tar-index.ts";
 
 export interface DockerArchiveRequest {
@@ -27,7 +27,10 @@ interface SavedImage {
   layerSources: Map<string, Descriptor>;
 }
 
-export async function openDockerArchive(files: LayoutFiles, request: DockerArchiveRequest): Promise<StoredImageSource> {
+export async function openDockerArchive(
+  files: LayoutFiles,
+  request: DockerArchiveRequest,
+): Promise<DockerArchiveSource> {
   const manifest = await readJsonDocument(files, "manifest.json", request.maxMetadataBytes);
   const saved = expectArray(manifest.value, `manifest.json in ${files.label}`).map((entry, i) =>
     parseSavedImage(entry, `manifest.json[${i}] in ${files.label}`),
@@ -59,7 +62,7 @@ export async function openDockerArchive(files: LayoutFiles, request: DockerArchi
     ...(parsed.platform === undefined ? {} : { platform: parsed.platform }),
     ...(parsed.created === undefined ? {} : { created: parsed.created }),
   };
-  return new StoredImageSource(
+  return new DockerArchiveSource(
     description,
     layersOf(parsed, blobs, `manifest.json in ${files.label}`),
     files,

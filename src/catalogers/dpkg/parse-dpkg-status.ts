@@ -56,10 +56,7 @@ function toDraft(name: string, stanza: Stanza, options: DpkgStatusOptions, issue
   };
 
   const copyright = options.copyright?.(name);
-  const licenses = unique([
-    ...declaredLicenses(field("license")),
-    ...(copyright ? copyrightLicenses(copyright.toString("utf8")) : []),
-  ]);
+  const licenses = unique([...declaredLicenses(field("license")), ...(copyright ? licensesOf(copyright) : [])]);
 
   // Syft's form: "source" or "source@sourceVersion"; nothing when the source is the package itself.
   let upstream: string | undefined;
@@ -77,6 +74,21 @@ function toDraft(name: string, stanza: Stanza, options: DpkgStatusOptions, issue
   if (purl instanceof Error) issues.push(`package ${name}: no purl: ${purl.message}`);
 
   return { name, version, purl: purl instanceof Error ? "" : purl, licenses, metadata };
+}
+
+/**
+ * The status file is parsed again in every layer that rewrites it (and when copyright files arrive), each
+ * time with the same copyright files: the same bytes give the same licenses, so each file is read once.
+ */
+const copyrightMemo = new WeakMap<Buffer, readonly string[]>();
+
+function licensesOf(copyright: Buffer): readonly string[] {
+  let licenses = copyrightMemo.get(copyright);
+  if (licenses === undefined) {
+    licenses = copyrightLicenses(copyright.toString("utf8"));
+    copyrightMemo.set(copyright, licenses);
+  }
+  return licenses;
 }
 
 const notInstalledWants = new Set(["deinstall", "purge"]);
