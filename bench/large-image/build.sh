@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the large benchmark image: debootstrap --variant=minbase, then one apt-get layer per ecosystem
 # (Java, Python, Node.js, Go), then scripts/image-from-rootfs.ts. Each finished stage leaves a marker
-# file, so a rerun after a failure starts at the first unfinished stage. Needs root, debootstrap and
-# the Debian archive configured for apt on this machine.
+# file, so a rerun after a failure starts at the first unfinished stage. Needs root and the Debian
+# archive configured for apt on this machine; installs debootstrap when it is missing.
 #   bash bench/large-image/build.sh WORK_DIR OUT.tar
 set -euo pipefail
 work="$1"
@@ -14,6 +14,11 @@ log="$work/build.log"
 
 # The same Debian mirror apt already uses on this machine.
 mirror="$(grep -hoE '^(URIs:|deb) +https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -n1 | awk '{print $2}' || true)"
+
+if ! command -v debootstrap >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >>"$log" 2>&1
+fi
 
 if [ ! -e "$work/s0.done" ]; then
   echo "== layer 0: debootstrap --variant=minbase $suite" >&2
