@@ -84,3 +84,24 @@ export interface Cataloger {
 export function defineCataloger(cataloger: Cataloger): Cataloger {
   return cataloger;
 }
+
+/**
+ * A parse function whose parser module is imported when the first file arrives, so that the list of catalogers
+ * loads without any parser or its libraries (a rescan answered from the cache parses nothing). Once the
+ * module is loaded, calls are as synchronous as the parser.
+ */
+export function parsedWith<M>(
+  load: () => Promise<M>,
+  parse: (parser: M, file: CollectedFile, ctx: ParseContext) => ParseResult | Promise<ParseResult>,
+): Cataloger["parse"] {
+  let loaded: M | undefined;
+  let loading: Promise<M> | undefined;
+  return (file, ctx) => {
+    if (loaded !== undefined) return parse(loaded, file, ctx);
+    loading ??= load().then((parser) => {
+      loaded = parser;
+      return parser;
+    });
+    return loading.then((parser) => parse(parser, file, ctx));
+  };
+}

@@ -1,10 +1,13 @@
-import { MultiBar, Presets, type SingleBar } from "cli-progress";
+import type { SingleBar } from "cli-progress";
 import type { Layer } from "../model/layer.ts";
 import type { ScanProgress } from "../scan.ts";
 
 /** One bar per layer on standard error, in bytes of the stored blob; nothing when stderr is not a terminal. */
-export function layerProgress(enabled: boolean): { onProgress?: (event: ScanProgress) => void; stop: () => void } {
+export async function layerProgress(
+  enabled: boolean,
+): Promise<{ onProgress?: (event: ScanProgress) => void; stop: () => void }> {
   if (!enabled || !process.stderr.isTTY) return { stop: () => undefined };
+  const { MultiBar, Presets } = await import("cli-progress");
   const multibar = new MultiBar(
     {
       stream: process.stderr,

@@ -1,6 +1,11 @@
 import type { Readable, Transform } from "node:stream";
+import { createRequire } from "node:module";
 import { createGunzip } from "node:zlib";
-import { DecompressStream } from "zstd-napi";
+import type * as ZstdNapi from "zstd-napi";
+
+// The native zstd binding is loaded on the first zstd layer: most images and every cached rescan need none.
+const require = createRequire(import.meta.url);
+let zstd: typeof ZstdNapi | undefined;
 
 export type Compression = "gzip" | "zstd" | "none";
 
@@ -21,7 +26,8 @@ export function decompressor(compression: Compression): Transform | undefined {
       return createGunzip({ chunkSize: 1 << 18 });
     case "zstd":
       // 2^27 = 128 MiB window, what `zstd --long=27` writes; larger windows are refused, not buffered.
-      return new DecompressStream({ windowLogMax: 27 });
+      zstd ??= require("zstd-napi") as typeof ZstdNapi;
+      return new zstd.DecompressStream({ windowLogMax: 27 });
     case "none":
       return undefined;
   }

@@ -1,20 +1,24 @@
 import type { ScanReport } from "../model/report.ts";
-import { renderCycloneDx } from "./cyclonedx.ts";
-import { renderJson } from "./json.ts";
-import { renderSarif } from "./sarif.ts";
-import { renderSpdx } from "./spdx.ts";
-import { renderTable } from "./table.ts";
 
-export const reportFormats = {
-  table: renderTable,
-  json: renderJson,
-  "cyclonedx-json": renderCycloneDx,
-  "spdx-json": renderSpdx,
-  sarif: renderSarif,
-} as const satisfies Record<string, (report: ScanReport) => string>;
+type Render = (report: ScanReport) => string;
 
-export type ReportFormat = keyof typeof reportFormats;
+/** Each format's renderer, imported only when asked for: some pull in schema libraries that take long to load. */
+const loaders = {
+  table: async () => (await import("./table.ts")).renderTable,
+  json: async () => (await import("./json.ts")).renderJson,
+  "cyclonedx-json": async () => (await import("./cyclonedx.ts")).renderCycloneDx,
+  "spdx-json": async () => (await import("./spdx.ts")).renderSpdx,
+  sarif: async () => (await import("./sarif.ts")).renderSarif,
+} as const satisfies Record<string, () => Promise<Render>>;
+
+export type ReportFormat = keyof typeof loaders;
+
+export const reportFormatNames = Object.keys(loaders) as ReportFormat[];
 
 export function isReportFormat(name: string): name is ReportFormat {
-  return Object.hasOwn(reportFormats, name);
+  return Object.hasOwn(loaders, name);
+}
+
+export function loadRenderer(format: ReportFormat): Promise<Render> {
+  return loaders[format]();
 }

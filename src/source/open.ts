@@ -10,7 +10,7 @@ import { DirectoryFiles, isMissing } from "./directory-files.ts";
 import { openDockerArchive } from "./docker-archive.ts";
 import { openOciLayout } from "./oci-layout.ts";
 import { looksLikeRegistryReference } from "./registry/reference.ts";
-import { openRegistrySource, type RegistrySourceOptions } from "./registry/registry-source.ts";
+import type { RegistrySourceOptions } from "./registry/registry-source.ts";
 import { RootfsSource } from "./rootfs.ts";
 import { openRuntimeSource, runtimeFor } from "./runtime/index.ts";
 import { TarFiles } from "./tar-files.ts";
@@ -26,6 +26,11 @@ const transports: Record<string, Transport> = {
   dir: "rootfs",
   rootfs: "rootfs",
 };
+
+/** The registry client is imported only for registry images: loading it takes longer than a cached scan. */
+async function openRegistrySource(reference: string, options: RegistrySourceOptions): Promise<ImageSource> {
+  return (await import("./registry/registry-source.ts")).openRegistrySource(reference, options);
+}
 
 /** Prefixes that always mean a registry; "docker:" without slashes is left for the Docker daemon. */
 const registryPrefix = /^(?:registry:|oci:\/\/|docker:\/\/)/;

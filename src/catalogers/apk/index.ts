@@ -1,5 +1,4 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
-import { parseApkInstalled } from "./parse-apk-installed.ts";
+import { defineCataloger, parsedWith } from "../../catalog/cataloger.ts";
 
 export const apkInstalled = defineCataloger({
   name: "apk-installed",
@@ -7,5 +6,8 @@ export const apkInstalled = defineCataloger({
   version: 1,
   // usr-merged layouts may keep the database under /usr (snyk-docker-plugin reads both paths).
   wants: { paths: ["/lib/apk/db/installed", "/usr/lib/apk/db/installed"] },
-  parse: (file, ctx) => parseApkInstalled(file.content, ctx.distro),
+  parse: parsedWith(
+    () => import("./parse-apk-installed.ts"),
+    (parser, file, ctx) => parser.parseApkInstalled(file.content, ctx.distro),
+  ),
 });

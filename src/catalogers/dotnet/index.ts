@@ -1,22 +1,26 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
-import { nuspecGlob, packageFolderLicenses } from "./package-folder.ts";
-import { parseDepsJson } from "./parse-deps-json.ts";
-import { parsePackagesConfig } from "./parse-packages-config.ts";
-import { parsePackagesLock } from "./parse-packages-lock.ts";
+import { defineCataloger, parsedWith } from "../../catalog/cataloger.ts";
 
-/** .nuspec files of NuGet packages folders, read for licenses. */
-const nuspecs = { globs: [nuspecGlob], maxBytes: 1024 * 1024 };
+/**
+ * The .nuspec files of NuGet packages folders (`~/.nuget/packages/<id>/<version>/<id>.nuspec`, NuGet's
+ * "global packages folder"), wherever they are in the image, read for licenses.
+ */
+const nuspecs = { globs: ["/**/.nuget/packages/*/*/*.nuspec"], maxBytes: 1024 * 1024 };
+
+const packageFolder = () => import("./package-folder.ts");
 
 export const dotnetDepsJson = defineCataloger({
   name: "dotnet-deps-json",
   ecosystem: "nuget",
   version: 1,
   wants: { globs: ["/**/*.deps.json"], maxBytes: 32 * 1024 * 1024, context: nuspecs },
-  parse: (file, ctx) =>
-    parseDepsJson(file.content, {
-      fileName: file.path.slice(file.path.lastIndexOf("/") + 1),
-      licenses: packageFolderLicenses(ctx.view),
-    }),
+  parse: parsedWith(
+    async () => ({ ...(await import("./parse-deps-json.ts")), ...(await packageFolder()) }),
+    (parser, file, ctx) =>
+      parser.parseDepsJson(file.content, {
+        fileName: file.path.slice(file.path.lastIndexOf("/") + 1),
+        licenses: parser.packageFolderLicenses(ctx.view),
+      }),
+  ),
 });
 
 export const nugetPackagesLockJson = defineCataloger({
@@ -24,7 +28,10 @@ export const nugetPackagesLockJson = defineCataloger({
   ecosystem: "nuget",
   version: 1,
   wants: { globs: ["/**/packages.lock.json"], maxBytes: 32 * 1024 * 1024, context: nuspecs },
-  parse: (file, ctx) => parsePackagesLock(file.content, { licenses: packageFolderLicenses(ctx.view) }),
+  parse: parsedWith(
+    async () => ({ ...(await import("./parse-packages-lock.ts")), ...(await packageFolder()) }),
+    (parser, file, ctx) => parser.parsePackagesLock(file.content, { licenses: parser.packageFolderLicenses(ctx.view) }),
+  ),
 });
 
 export const nugetPackagesConfig = defineCataloger({
@@ -32,5 +39,9 @@ export const nugetPackagesConfig = defineCataloger({
   ecosystem: "nuget",
   version: 1,
   wants: { globs: ["/**/packages.config"], maxBytes: 4 * 1024 * 1024, context: nuspecs },
-  parse: (file, ctx) => parsePackagesConfig(file.content, { licenses: packageFolderLicenses(ctx.view) }),
+  parse: parsedWith(
+    async () => ({ ...(await import("./parse-packages-config.ts")), ...(await packageFolder()) }),
+    (parser, file, ctx) =>
+      parser.parsePackagesConfig(file.content, { licenses: parser.packageFolderLicenses(ctx.view) }),
+  ),
 });

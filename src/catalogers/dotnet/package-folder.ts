@@ -2,12 +2,6 @@ import type { FileView } from "../../catalog/cataloger.ts";
 import { normalizedVersion, nuspecLicenses } from "./nuspec.ts";
 import type { LicenseLookup } from "./package-draft.ts";
 
-/**
- * The .nuspec files of NuGet packages folders (`~/.nuget/packages/<id>/<version>/<id>.nuspec`,
- * NuGet's "global packages folder"), wherever they are in the image.
- */
-export const nuspecGlob = "/**/.nuget/packages/*/*/*.nuspec";
-
 const nuspecPath = /\/\.nuget\/packages\/([^/]+)\/([^/]+)\/([^/]+)\.nuspec$/;
 
 /**

@@ -1,5 +1,4 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
-import { parseDpkgStatus } from "./parse-dpkg-status.ts";
+import { defineCataloger, parsedWith } from "../../catalog/cataloger.ts";
 
 const statusDir = "/var/lib/dpkg/status.d/";
 
@@ -16,12 +15,15 @@ export const dpkgStatus = defineCataloger({
     globs: [`${statusDir}*`],
     context: { globs: ["/usr/share/doc/*/copyright"] },
   },
-  parse: (file, ctx) => {
-    if (file.path.startsWith(statusDir) && statusDSidecar.test(file.path)) return { packages: [], issues: [] };
-    return parseDpkgStatus(file.content, {
-      database: file.path.includes("/opkg/") ? "opkg" : "dpkg",
-      distro: ctx.distro,
-      copyright: (name) => ctx.view.get(`/usr/share/doc/${name}/copyright`)?.content,
-    });
-  },
+  parse: parsedWith(
+    () => import("./parse-dpkg-status.ts"),
+    (parser, file, ctx) => {
+      if (file.path.startsWith(statusDir) && statusDSidecar.test(file.path)) return { packages: [], issues: [] };
+      return parser.parseDpkgStatus(file.content, {
+        database: file.path.includes("/opkg/") ? "opkg" : "dpkg",
+        distro: ctx.distro,
+        copyright: (name) => ctx.view.get(`/usr/share/doc/${name}/copyright`)?.content,
+      });
+    },
+  ),
 });

@@ -1,5 +1,4 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
-import { parseGoBinary } from "./parse-go-binary.ts";
+import { defineCataloger, parsedWith } from "../../catalog/cataloger.ts";
 
 export const goBinary = defineCataloger({
   name: "go-binary",
@@ -9,5 +8,8 @@ export const goBinary = defineCataloger({
   // search of their first data section, and give nothing.
   wants: { executables: true, maxBytes: 512 * 1024 * 1024 },
   eager: true,
-  parse: (file) => parseGoBinary(file.content),
+  parse: parsedWith(
+    () => import("./parse-go-binary.ts"),
+    (parser, file) => parser.parseGoBinary(file.content),
+  ),
 });

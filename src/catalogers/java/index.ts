@@ -1,5 +1,5 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
-import { javaArchiveExtensions, parseJavaArchive } from "./parse-java-archive.ts";
+import { defineCataloger, parsedWith } from "../../catalog/cataloger.ts";
+import { javaArchiveExtensions } from "./archive-extensions.ts";
 
 export const javaArchive = defineCataloger({
   name: "java-archive",
@@ -12,5 +12,8 @@ export const javaArchive = defineCataloger({
   },
   // Archives can be large: parsed as they leave the layer stream, never kept.
   eager: true,
-  parse: (file) => parseJavaArchive(file.content, file.path.slice(file.path.lastIndexOf("/") + 1)),
+  parse: parsedWith(
+    () => import("./parse-java-archive.ts"),
+    (parser, file) => parser.parseJavaArchive(file.content, file.path.slice(file.path.lastIndexOf("/") + 1)),
+  ),
 });

@@ -1,4 +1,5 @@
 import { InputError, LimitError } from "../../errors.ts";
+import { javaArchiveExtensions } from "./archive-extensions.ts";
 import type { PackageDraft, ParseResult } from "../../catalog/cataloger.ts";
 import type { JavaMetadata } from "../../model/package.ts";
 import { packageUrl } from "../purl.ts";
@@ -32,9 +33,6 @@ export const defaultArchiveLimits: ArchiveLimits = {
   maxNestedArchiveBytes: 256 * MiB,
   maxMetadataBytes: 4 * MiB,
 };
-
-/** File extensions of Java archives (zip files), read at the top level and when nested. */
-export const javaArchiveExtensions = ["jar", "war", "ear", "par", "sar", "nar", "jpi", "hpi", "kar", "lpkg"] as const;
 
 const archiveName = new RegExp(`\\.(${javaArchiveExtensions.join("|")})$`, "i");
 

@@ -1,9 +1,4 @@
-import { defineCataloger, type ParseResult } from "../../catalog/cataloger.ts";
-import { parsePackageJson } from "./parse-package-json.ts";
-import { parsePackageLock } from "./parse-package-lock.ts";
-import { parsePnpmLock } from "./parse-pnpm-lock.ts";
-import { parseYarnLock } from "./parse-yarn-lock.ts";
-import { projectManifests } from "./project-manifests.ts";
+import { defineCataloger, type ParseResult, parsedWith } from "../../catalog/cataloger.ts";
 
 export const npmPackageJson = defineCataloger({
   name: "npm-package-json",
@@ -19,7 +14,10 @@ export const npmPackageJson = defineCataloger({
     ],
     maxBytes: 4 * 1024 * 1024,
   },
-  parse: (file) => parsePackageJson(file.content),
+  parse: parsedWith(
+    () => import("./parse-package-json.ts"),
+    (parser, file) => parser.parsePackageJson(file.content),
+  ),
 });
 
 /** Lock files of large monorepos reach a few tens of MiB; larger ones are skipped with an issue. */
@@ -48,7 +46,10 @@ export const npmPackageLock = defineCataloger({
     globs: ["/**/package-lock.json", "/**/npm-shrinkwrap.json", `/**${hiddenLockfile}`],
     maxBytes: lockMaxBytes,
   },
-  parse: (file) => (insideNodeModules(file.path) ? nothing() : parsePackageLock(file.content)),
+  parse: parsedWith(
+    () => import("./parse-package-lock.ts"),
+    (parser, file) => (insideNodeModules(file.path) ? nothing() : parser.parsePackageLock(file.content)),
+  ),
 });
 
 export const yarnLock = defineCataloger({
@@ -61,11 +62,14 @@ export const yarnLock = defineCataloger({
     // The project's package.json (and its workspaces') beside the lock tell dev from production.
     context: { globs: ["/**/package.json"], maxBytes: 1024 * 1024 },
   },
-  parse: (file, ctx) => {
-    if (insideNodeModules(file.path)) return nothing();
-    const dir = file.path.slice(0, file.path.lastIndexOf("/"));
-    return parseYarnLock(file.content, projectManifests(ctx.view, dir));
-  },
+  parse: parsedWith(
+    async () => ({ ...(await import("./parse-yarn-lock.ts")), ...(await import("./project-manifests.ts")) }),
+    (parser, file, ctx) => {
+      if (insideNodeModules(file.path)) return nothing();
+      const dir = file.path.slice(0, file.path.lastIndexOf("/"));
+      return parser.parseYarnLock(file.content, parser.projectManifests(ctx.view, dir));
+    },
+  ),
 });
 
 export const pnpmLock = defineCataloger({
@@ -73,5 +77,8 @@ export const pnpmLock = defineCataloger({
   ecosystem: "npm",
   version: 1,
   wants: { globs: ["/**/pnpm-lock.yaml"], maxBytes: lockMaxBytes },
-  parse: (file) => (insideNodeModules(file.path) ? nothing() : parsePnpmLock(file.content)),
+  parse: parsedWith(
+    () => import("./parse-pnpm-lock.ts"),
+    (parser, file) => (insideNodeModules(file.path) ? nothing() : parser.parsePnpmLock(file.content)),
+  ),
 });

@@ -1,6 +1,4 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
-import { parseComposerLock } from "./parse-composer-lock.ts";
-import { parseInstalledJson } from "./parse-installed-json.ts";
+import { defineCataloger, parsedWith } from "../../catalog/cataloger.ts";
 
 export const composerLock = defineCataloger({
   name: "composer-lock",
@@ -12,12 +10,15 @@ export const composerLock = defineCataloger({
     // The project's manifest beside each lock tells direct from indirect dependencies.
     context: { globs: ["/**/composer.json"], maxBytes: 1024 * 1024 },
   },
-  parse: (file, ctx) => {
-    // A lock inside vendor/ is a library's own development lock, not what this image installed (as Trivy).
-    if (file.path.split("/").includes("vendor")) return { packages: [], issues: [] };
-    const dir = file.path.slice(0, file.path.lastIndexOf("/"));
-    return parseComposerLock(file.content, ctx.view.get(`${dir}/composer.json`)?.content);
-  },
+  parse: parsedWith(
+    () => import("./parse-composer-lock.ts"),
+    (parser, file, ctx) => {
+      // A lock inside vendor/ is a library's own development lock, not what this image installed (as Trivy).
+      if (file.path.split("/").includes("vendor")) return { packages: [], issues: [] };
+      const dir = file.path.slice(0, file.path.lastIndexOf("/"));
+      return parser.parseComposerLock(file.content, ctx.view.get(`${dir}/composer.json`)?.content);
+    },
+  ),
 });
 
 export const composerInstalledJson = defineCataloger({
@@ -29,5 +30,8 @@ export const composerInstalledJson = defineCataloger({
     globs: ["/**/composer/installed.json"],
     maxBytes: 16 * 1024 * 1024,
   },
-  parse: (file) => parseInstalledJson(file.content),
+  parse: parsedWith(
+    () => import("./parse-installed-json.ts"),
+    (parser, file) => parser.parseInstalledJson(file.content),
+  ),
 });

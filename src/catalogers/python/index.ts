@@ -1,6 +1,4 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
-import { parseEgg, parseWheel } from "./parse-archive.ts";
-import { parseInstalled } from "./parse-installed.ts";
+import { defineCataloger, parsedWith } from "../../catalog/cataloger.ts";
 import { sidecarNames } from "./sidecars.ts";
 
 /** Metadata directories, in the spellings installers use ("x-1.0.dist-info", "EGG-INFO" inside an unzipped egg). */
@@ -26,7 +24,10 @@ export const pythonInstalled = defineCataloger({
       maxBytes: 1024 * 1024,
     },
   },
-  parse: (file, ctx) => parseInstalled(file.path, file.content, (path) => ctx.view.get(path)?.content),
+  parse: parsedWith(
+    () => import("./parse-installed.ts"),
+    (parser, file, ctx) => parser.parseInstalled(file.path, file.content, (path) => ctx.view.get(path)?.content),
+  ),
 });
 
 export const pythonArchive = defineCataloger({
@@ -35,5 +36,8 @@ export const pythonArchive = defineCataloger({
   version: 1,
   wants: { globs: ["/**/*.egg", "/**/*.whl"], maxBytes: 128 * 1024 * 1024 },
   eager: true,
-  parse: (file) => (file.path.endsWith(".whl") ? parseWheel(file.content) : parseEgg(file.content)),
+  parse: parsedWith(
+    () => import("./parse-archive.ts"),
+    (parser, file) => (file.path.endsWith(".whl") ? parser.parseWheel(file.content) : parser.parseEgg(file.content)),
+  ),
 });

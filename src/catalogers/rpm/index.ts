@@ -1,5 +1,4 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
-import { parseRpmDb } from "./parse-rpm-db.ts";
+import { defineCataloger, parsedWith } from "../../catalog/cataloger.ts";
 
 /** Container images hold rpm databases of a few to tens of MB; a large host with thousands of packages some 150 MB. */
 const maxDatabaseBytes = 256 * 1024 * 1024;
@@ -16,5 +15,8 @@ export const rpmDb = defineCataloger({
     paths: directories.flatMap((dir) => databases.map((file) => `${dir}/${file}`)),
     maxBytes: maxDatabaseBytes,
   },
-  parse: (file, ctx) => parseRpmDb(file.content, ctx.distro),
+  parse: parsedWith(
+    () => import("./parse-rpm-db.ts"),
+    (parser, file, ctx) => parser.parseRpmDb(file.content, ctx.distro),
+  ),
 });

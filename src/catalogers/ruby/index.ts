@@ -1,5 +1,4 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
-import { parseGemspec } from "./parse-gemspec.ts";
+import { defineCataloger, parsedWith } from "../../catalog/cataloger.ts";
 
 export const rubyGemspec = defineCataloger({
   name: "ruby-gemspec",
@@ -10,5 +9,8 @@ export const rubyGemspec = defineCataloger({
     globs: ["/**/specifications/**/*.gemspec"],
     maxBytes: 1024 * 1024,
   },
-  parse: (file) => parseGemspec(file.content),
+  parse: parsedWith(
+    () => import("./parse-gemspec.ts"),
+    (parser, file) => parser.parseGemspec(file.content),
+  ),
 });

@@ -1,13 +1,14 @@
-import { defineCataloger } from "../../catalog/cataloger.ts";
-import { parseCargoAuditable } from "./parse-cargo-auditable.ts";
-import { parseCargoLock } from "./parse-cargo-lock.ts";
+import { defineCataloger, parsedWith } from "../../catalog/cataloger.ts";
 
 export const cargoLock = defineCataloger({
   name: "cargo-lock",
   ecosystem: "cargo",
   version: 1,
   wants: { globs: ["/**/Cargo.lock"], maxBytes: 16 * 1024 * 1024 },
-  parse: (file) => parseCargoLock(file.content),
+  parse: parsedWith(
+    () => import("./parse-cargo-lock.ts"),
+    (parser, file) => parser.parseCargoLock(file.content),
+  ),
 });
 
 export const cargoAuditable = defineCataloger({
@@ -18,5 +19,8 @@ export const cargoAuditable = defineCataloger({
   // they carry cargo-auditable's .dep-v0 section.
   eager: true,
   wants: { executables: true, maxBytes: 512 * 1024 * 1024 },
-  parse: (file) => parseCargoAuditable(file.content),
+  parse: parsedWith(
+    () => import("./parse-cargo-auditable.ts"),
+    (parser, file) => parser.parseCargoAuditable(file.content),
+  ),
 });

@@ -3,11 +3,8 @@ import { InputError } from "../../errors.ts";
 import { type SeverityRating, severityRatings } from "../../model/finding.ts";
 import type { Inventory } from "../../model/inventory.ts";
 import type { ScanReport } from "../../model/report.ts";
-import { applyIgnores, type IgnoreRule } from "../../match/ignore-file.ts";
-import { matchInventory } from "../../match/match-inventory.ts";
-import { prepareDatabase } from "../../vulndb/freshness.ts";
+import type { IgnoreRule } from "../../match/ignore-file.ts";
 import { defaultDatabasePath } from "../../vulndb/location.ts";
-import { osvBaseUrl } from "../../vulndb/update.ts";
 
 export interface Gate {
   detection?: "os" | "sca";
@@ -52,6 +49,12 @@ export async function withFindings(
   gate: Gate,
   say: (line: string) => void,
 ): Promise<ScanReport> {
+  // Imported here so that an inventory-only scan never loads the matcher, SQLite or the download client.
+  const [{ prepareDatabase }, { osvBaseUrl }, { matchInventory }] = await Promise.all([
+    import("../../vulndb/freshness.ts"),
+    import("../../vulndb/update.ts"),
+    import("../../match/match-inventory.ts"),
+  ]);
   const path = settings.db ?? defaultDatabasePath(process.env);
   const prepared = await prepareDatabase({
     dbPath: path,
@@ -75,6 +78,7 @@ export async function withFindings(
     );
   }
   if (settings.ignoreRules.length > 0) {
+    const { applyIgnores } = await import("../../match/ignore-file.ts");
     const outcome = applyIgnores(report.vulnerabilities.findings, settings.ignoreRules, new Date());
     report.vulnerabilities.findings = outcome.kept;
     for (const warning of outcome.warnings) say(`warning: ${warning}`);

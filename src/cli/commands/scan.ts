@@ -3,13 +3,12 @@ import { diskLayerCache } from "../../cache/layer-cache.ts";
 import { defaultLayerCacheBytes, defaultLayerCacheDir } from "../../cache/location.ts";
 import { InputError, SourceError } from "../../errors.ts";
 import type { Inventory } from "../../model/inventory.ts";
-import { isReportFormat, reportFormats } from "../../report/index.ts";
+import { isReportFormat, loadRenderer, reportFormatNames } from "../../report/index.ts";
 import { scanImage } from "../../scan.ts";
 import { openSource } from "../../source/open.ts";
 import { readCliCredential } from "../../source/registry/cli-credential.ts";
 import { runtimeOptionsFrom } from "../../source/runtime/options.ts";
-import { readIgnoreFile } from "../../match/ignore-file.ts";
-import { type UploadTarget, uploadEndpoint, uploadInventory } from "../../upload/upload.ts";
+import type { UploadTarget } from "../../upload/upload.ts";
 import { exitCodeFor, exitCodes, printError } from "../exit.ts";
 import { layerProgress } from "../progress.ts";
 import { failsGate, parseGate, withFindings } from "./findings.ts";
@@ -47,13 +46,16 @@ export interface ScanCommandOptions {
 export async function runScan(reference: string, options: ScanCommandOptions): Promise<number> {
   try {
     const gate = parseGate(options.detection, options.failOn);
-    const target = uploadTarget(options);
+    const target = await uploadTarget(options);
     // A bad ignore file fails before the scan.
-    const ignoreRules = options.ignoreFile === undefined ? [] : await readIgnoreFile(options.ignoreFile);
+    const ignoreRules =
+      options.ignoreFile === undefined
+        ? []
+        : await (await import("../../match/ignore-file.ts")).readIgnoreFile(options.ignoreFile);
     if (!isReportFormat(options.format)) {
-      throw new InputError(`unknown format "${options.format}"; use one of: ${Object.keys(reportFormats).join(", ")}`);
+      throw new InputError(`unknown format "${options.format}"; use one of: ${reportFormatNames.join(", ")}`);
     }
-    const render = reportFormats[options.format];
+    const render = await loadRenderer(options.format);
     const credential = await readCliCredential(options.username, options.passwordStdin === true, process.stdin);
     const source = await openSource(reference, {
       ...(options.platform ? { platform: options.platform } : {}),
@@ -64,7 +66,7 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
       ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
       runtime: runtimeOptionsFrom(options),
     });
-    const progress = layerProgress(!options.quiet);
+    const progress = await layerProgress(!options.quiet);
     let inventory: Inventory;
     try {
       inventory = await scanImage(source, {
@@ -113,19 +115,20 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
 }
 
 /** --upload and --token (or $STRATA_TOKEN), checked before anything is scanned. */
-function uploadTarget(options: ScanCommandOptions): UploadTarget | undefined {
+async function uploadTarget(options: ScanCommandOptions): Promise<UploadTarget | undefined> {
   if (options.upload === undefined) {
     if (options.token !== undefined) throw new InputError("--token is only for --upload");
     return undefined;
   }
   const target = { url: options.upload, token: options.token ?? process.env["STRATA_TOKEN"] ?? "" };
-  uploadEndpoint(target);
+  (await import("../../upload/upload.ts")).uploadEndpoint(target);
   return target;
 }
 
 /** Sends the inventory (never the findings: the backend computes its own); false when it did not arrive. */
 async function upload(target: UploadTarget, inventory: Inventory, say: (line: string) => void): Promise<boolean> {
   try {
+    const { uploadInventory } = await import("../../upload/upload.ts");
     const receipt = await uploadInventory(target, inventory);
     say(
       `uploaded to ${target.url}: image ${receipt.id} ${receipt.created ? "added" : "updated"}, ${receipt.packages} packages, ${receipt.findings} findings on the server`,

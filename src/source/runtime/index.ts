@@ -1,9 +1,6 @@
 /** Images from host runtimes: the Docker Engine, containerd, and containers-storage (CRI-O, Podman). */
 import { InputError } from "../../errors.ts";
 import type { ImageSource } from "../types.ts";
-import { listContainerdImages, openContainerd } from "./containerd.ts";
-import { listContainersStorageImages, openContainersStorage } from "./containers-storage.ts";
-import { listDockerImages, openDockerDaemon } from "./docker-daemon.ts";
 import type { RuntimeOptions } from "./options.ts";
 import type { RuntimeImage, RuntimeName, RuntimeRequest } from "./types.ts";
 
@@ -28,32 +25,31 @@ export function runtimeFor(name: string): RuntimeName | undefined {
   return runtimesByName.get(name);
 }
 
-export function openRuntimeSource(runtime: RuntimeName, request: RuntimeRequest): Promise<ImageSource> {
-  if (request.name === "") return Promise.reject(new InputError(`"${request.reference}" names no image`));
+// Each runtime's client is imported when it is used: a scan of a file never loads the HTTP client.
+export async function openRuntimeSource(runtime: RuntimeName, request: RuntimeRequest): Promise<ImageSource> {
+  if (request.name === "") throw new InputError(`"${request.reference}" names no image`);
   switch (runtime) {
     case "docker":
-      return openDockerDaemon(request);
+      return (await import("./docker-daemon.ts")).openDockerDaemon(request);
     case "containerd":
-      return openContainerd(request);
+      return (await import("./containerd.ts")).openContainerd(request);
     case "containers-storage":
-      return openContainersStorage(request);
+      return (await import("./containers-storage.ts")).openContainersStorage(request);
   }
 }
 
 /** Every image the runtime holds ("docker", "containerd", or "crio"/"podman"/"containers-storage"). */
-export function listImages(runtime: string, options: RuntimeOptions = {}): Promise<RuntimeImage[]> {
+export async function listImages(runtime: string, options: RuntimeOptions = {}): Promise<RuntimeImage[]> {
   const name = runtimeFor(runtime);
   if (name === undefined) {
-    return Promise.reject(
-      new InputError(`unknown runtime "${runtime}"; use one of: ${runtimeTransportNames.join(", ")}`),
-    );
+    throw new InputError(`unknown runtime "${runtime}"; use one of: ${runtimeTransportNames.join(", ")}`);
   }
   switch (name) {
     case "docker":
-      return listDockerImages(options);
+      return (await import("./docker-daemon.ts")).listDockerImages(options);
     case "containerd":
-      return listContainerdImages(options);
+      return (await import("./containerd.ts")).listContainerdImages(options);
     case "containers-storage":
-      return listContainersStorageImages(options);
+      return (await import("./containers-storage.ts")).listContainersStorageImages(options);
   }
 }
