@@ -40,3 +40,35 @@ export async function measure(command: string, args: string[], env?: NodeJS.Proc
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+export interface RepeatedRun extends Run {
+  /** Wall times of every run, fastest first. */
+  wallsMs: number[];
+}
+
+/**
+ * Runs the command `times` times, calling `prepare` before each (to empty a cache), and returns the run with
+ * the median wall time, carrying the largest peak RSS of all runs. A failed run is returned at once.
+ */
+export async function measureRepeated(
+  times: number,
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; prepare?: () => Promise<void> } = {},
+): Promise<RepeatedRun> {
+  const runs: Run[] = [];
+  for (let i = 0; i < Math.max(1, times); i++) {
+    await options.prepare?.();
+    const run = await measure(command, args, options.env);
+    if (run.exitCode !== 0) return { ...run, wallsMs: [run.wallMs] };
+    runs.push(run);
+  }
+  runs.sort((a, b) => a.wallMs - b.wallMs);
+  const median = runs[Math.floor((runs.length - 1) / 2)] ?? runs[0];
+  if (!median) throw new Error("no run");
+  return {
+    ...median,
+    peakRssKb: Math.max(...runs.map((run) => run.peakRssKb)),
+    wallsMs: runs.map((run) => run.wallMs),
+  };
+}
