@@ -43,11 +43,11 @@ export async function ensureTrivy(work: string): Promise<string | undefined> {
 }
 
 /** Arguments for an offline inventory scan: no vulnerability or Java DB download, no API lookups. */
-export function trivyArgs(tar: string, cacheDir: string, out: string): string[] {
+export function trivyArgs(input: string, cacheDir: string, out: string): string[] {
   return [
     "image",
     "--input",
-    tar,
+    input,
     "--cache-dir",
     cacheDir,
     "--scanners",
