@@ -31,6 +31,7 @@ export async function runCi(context: SensorContext, source: RegistrySourceOption
   const gate = parseGate(undefined, config.failOn);
   const ignoreRules = config.ignoreFile === undefined ? [] : await readIgnoreFile(config.ignoreFile);
   const started = Date.now();
+  log.info({ event: "scanning", reference }, "scanning image");
   const inventory = await scanForSensor(
     { reference, source, ...(config.cacheDir === undefined ? {} : { cacheDir: config.cacheDir }), env: context.env },
     context.signal,

@@ -155,6 +155,35 @@ test("what each mode needs is checked, with where to set it", async () => {
   );
 });
 
+test("TLS files: each must be readable, named as it was written; a certificate needs its key", async () => {
+  const missing = join(work, "absent.pem");
+  const fromFile = await file("tls.yaml", "url: https://x.example\ncaFile: absent.pem\n");
+  assert.equal(
+    await refusal({ flags: { config: fromFile }, env: { STRATA_TOKEN: token } }),
+    `bad sensor setting ${fromFile}: caFile: cannot read ${missing}: ENOENT: no such file or directory, access '${missing}'`,
+  );
+  assert.match(
+    await refusal({ flags: { url: "https://x.example" }, env: { STRATA_TOKEN: token, STRATA_SENSOR_KEY_FILE: work } }),
+    /^certFile and keyFile go together \(a client certificate and its key\): set certFile in the config file, STRATA_SENSOR_CERT_FILE or --cert-file$/,
+  );
+  assert.match(
+    await refusal({
+      flags: { url: "https://x.example", certFile: missing, keyFile: work },
+      env: { STRATA_TOKEN: token },
+    }),
+    /^bad sensor setting --cert-file: cannot read .*absent\.pem/,
+  );
+  assert.match(
+    await refusal({ flags: { url: "https://x.example" }, env: { STRATA_TOKEN: token, STRATA_SENSOR_CA_FILE: work } }),
+    /^bad sensor setting STRATA_SENSOR_CA_FILE: cannot read .*: not a file$/,
+  );
+  const notPem = await file("not-a-certificate.pem", "hello\n");
+  assert.match(
+    await refusal({ flags: { url: "https://x.example", caFile: notPem }, env: { STRATA_TOKEN: token } }),
+    /^bad sensor TLS setting: .*not-a-certificate\.pem \(--ca-file\) holds no PEM certificate$/,
+  );
+});
+
 test("durations and sizes", () => {
   assert.equal(parseDuration("500ms"), 500);
   assert.equal(parseDuration("1h30m"), 5_400_000);

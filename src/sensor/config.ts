@@ -4,12 +4,14 @@
  * wins over the environment, which wins over the file. An unknown or bad setting is an InputError that
  * names it as it was written there.
  */
-import { readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, readFile, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, resolve } from "node:path";
 import { load } from "js-yaml";
 import { z } from "zod";
 import { errorMessage, InputError } from "../errors.ts";
+import { loadTls } from "../source/registry/tls.ts";
 import { uploadEndpoint } from "../upload/upload.ts";
 
 export const sensorModes = ["general", "registry", "ci"] as const;
@@ -132,6 +134,9 @@ const settingsSchema = z.object({
   registryUsername: text.optional(),
   registryPassword: text.optional(),
   insecure: flag.default(false),
+  caFile: text.optional(),
+  certFile: text.optional(),
+  keyFile: text.optional(),
   image: text.optional(),
   platform: text.optional(),
   failOn: oneOf(severities).optional(),
@@ -153,7 +158,20 @@ function isSettingKey(key: string): key is SettingKey {
 const settingKeys: readonly SettingKey[] = Object.keys(settingsSchema.shape).filter(isSettingKey);
 
 /** Settings that name files: relative ones in the config file are read from the config file's folder. */
-const pathKeys = new Set<SettingKey>(["dataDir", "containerdRoot", "storageRoot", "db", "ignoreFile", "cacheDir"]);
+const pathKeys = new Set<SettingKey>([
+  "dataDir",
+  "containerdRoot",
+  "storageRoot",
+  "db",
+  "ignoreFile",
+  "cacheDir",
+  "caFile",
+  "certFile",
+  "keyFile",
+]);
+
+/** Files read when a registry is reached; checked at start-up rather than on the first pass. */
+const tlsFileKeys = ["caFile", "certFile", "keyFile"] as const satisfies readonly SettingKey[];
 
 export type SensorConfig = z.output<typeof settingsSchema> & { url: string; token: string; dataDir: string };
 
@@ -237,7 +255,36 @@ export async function loadSensorConfig(sources: ConfigSources): Promise<SensorCo
     const name = where && typeof key === "string" && isSettingKey(key) ? describe(key, where.origin) : String(key);
     throw new InputError(`bad sensor setting ${name}: ${issue?.message ?? "invalid"}`);
   }
-  return complete(parsed.data, sources.env, raw);
+  const config = complete(parsed.data, sources.env, raw);
+  await checkTlsFiles(config, raw);
+  return config;
+}
+
+/** Each TLS file must be a readable file, and what they hold must be usable PEM (as the registry client reads it). */
+async function checkTlsFiles(config: SensorConfig, raw: ReadonlyMap<SettingKey, { origin: Origin }>): Promise<void> {
+  for (const key of tlsFileKeys) {
+    const path = config[key];
+    if (path === undefined) continue;
+    const origin = raw.get(key)?.origin;
+    const name = origin ? describe(key, origin) : key;
+    try {
+      await access(path, constants.R_OK);
+      if (!(await stat(path)).isFile()) throw new Error("not a file");
+    } catch (error) {
+      throw new InputError(`bad sensor setting ${name}: cannot read ${path}: ${errorMessage(error)}`, {
+        cause: error,
+      });
+    }
+  }
+  const files = Object.fromEntries(
+    tlsFileKeys.flatMap((key) => (config[key] === undefined ? [] : [[key, config[key]]])),
+  );
+  if (Object.keys(files).length === 0) return;
+  try {
+    await loadTls(files, {});
+  } catch (error) {
+    throw new InputError(`bad sensor TLS setting: ${errorMessage(error)}`, { cause: error });
+  }
 }
 
 function complete(
@@ -265,6 +312,11 @@ function complete(
   }
   if ((settings.registryUsername === undefined) !== (settings.registryPassword === undefined)) {
     throw new InputError("registryUsername and registryPassword go together: set both or neither");
+  }
+  if ((settings.certFile === undefined) !== (settings.keyFile === undefined)) {
+    throw new InputError(
+      `certFile and keyFile go together (a client certificate and its key): ${where(settings.certFile === undefined ? "certFile" : "keyFile")}`,
+    );
   }
   return { ...settings, url, token, dataDir: settings.dataDir ?? defaultDataDir(env) };
 }

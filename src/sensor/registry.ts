@@ -8,7 +8,10 @@ import type { PassSummary } from "./general.ts";
 import { scanAndQueue } from "./scan-and-queue.ts";
 import type { ScanState } from "./state.ts";
 
-/** How the registry is reached: the settings' credentials (else the docker config's), --insecure, proxies. */
+/**
+ * How the registry is reached: the settings' credentials (else the docker config's), --insecure, the TLS
+ * files (caFile, certFile, keyFile), proxies. The crawl and every scan get the same.
+ */
 export function registryAccess(context: SensorContext): RegistrySourceOptions {
   const { config } = context;
   const credential: Credential | undefined =
@@ -24,6 +27,9 @@ export function registryAccess(context: SensorContext): RegistrySourceOptions {
     env: context.env,
     ...(credential === undefined ? {} : { credential }),
     ...(config.insecure ? { insecure: true } : {}),
+    ...(config.caFile === undefined ? {} : { caFile: config.caFile }),
+    ...(config.certFile === undefined ? {} : { certFile: config.certFile }),
+    ...(config.keyFile === undefined ? {} : { keyFile: config.keyFile }),
     ...(config.platform === undefined ? {} : { platform: config.platform }),
   };
 }

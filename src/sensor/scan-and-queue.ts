@@ -28,6 +28,7 @@ export async function scanAndQueue(
   const { log, config } = context;
   const fields = { reference: image.reference, id: image.key, ...image.fields };
   const started = Date.now();
+  log.info({ event: "scanning", ...fields }, "scanning image");
   let inventory: Inventory | undefined;
   try {
     inventory = await scanForSensor(

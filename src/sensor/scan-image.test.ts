@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { InputError } from "../errors.ts";
 import { scanForSensor } from "./scan-image.ts";
 
 let work = "";
@@ -42,4 +43,17 @@ test("a stop before the scan starts is an abort error", async () => {
   const controller = new AbortController();
   controller.abort();
   await assert.rejects(scanForSensor(scan(), controller.signal), { name: "AbortError" });
+});
+
+test("a failure in the worker comes back as the error it was: its class, message and stack", async () => {
+  const missing = join(work, "absent");
+  await assert.rejects(
+    scanForSensor({ ...scan(), reference: `dir:${missing}` }, new AbortController().signal),
+    (error) => {
+      assert.ok(error instanceof InputError, String(error));
+      assert.equal(error.message, `"${missing}" (from "dir:${missing}") does not exist`);
+      assert.match(error.stack ?? "", /open\.ts/);
+      return true;
+    },
+  );
 });

@@ -1,57 +1,79 @@
-/** One scan for the sensor: open the image, scan it with the layer cache, close it; abandoned when stopped. */
-import { diskLayerCache } from "../cache/layer-cache.ts";
-import { defaultLayerCacheBytes, defaultLayerCacheDir } from "../cache/location.ts";
+/**
+ * One scan for the sensor, in a worker thread. In the sensor's own thread an abandoned scan would run on
+ * until it next awaits, or to its end when its source cannot cut reads short (containers-storage reads
+ * files in place), and the process could not exit before it; a worker can be ended at once.
+ */
+import { Worker } from "node:worker_threads";
+import { InternalError } from "../errors.ts";
 import type { Inventory } from "../model/inventory.ts";
-import { scanImage } from "../scan.ts";
-import { openSource } from "../source/open.ts";
-import type { RegistrySourceOptions } from "../source/registry/registry-source.ts";
-import type { ImageSource } from "../source/types.ts";
+import type { SensorScan } from "./scan-in-thread.ts";
+import { isScanReply, reviveError, type StopMessage } from "./scan-messages.ts";
 
-export interface SensorScan {
-  reference: string;
-  source: RegistrySourceOptions;
-  /** Per-layer result cache; default $XDG_CACHE_HOME/strata/layers. */
-  cacheDir?: string;
-  env: NodeJS.ProcessEnv;
-}
+export type { SensorScan } from "./scan-in-thread.ts";
+
+/** How long a stopped worker may take to close its source before it is ended. */
+const stopGraceMs = 300;
 
 /**
- * Scans the image; resolves undefined when `signal` aborts first. The source is then closed, which cuts its
- * layer reads short, and the partial result is dropped.
+ * Scans the image in a worker; resolves undefined when `signal` aborts first. The worker is then asked to
+ * close its source (which removes what the source spooled) and is ended if it has not stopped within
+ * stopGraceMs. Either way it is gone when this resolves; of the partial scan only the layer cache's finished
+ * entries remain.
  */
 export async function scanForSensor(scan: SensorScan, signal: AbortSignal): Promise<Inventory | undefined> {
   signal.throwIfAborted();
-  const layerCache = diskLayerCache(scan.cacheDir ?? defaultLayerCacheDir(scan.env), defaultLayerCacheBytes);
-  let source: ImageSource | undefined;
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    if (source === undefined) return Promise.resolve();
-    closed ??= source.close();
-    return closed;
-  };
-  const work = (async () => {
-    source = await openSource(scan.reference, scan.source);
-    try {
-      return signal.aborted ? undefined : await scanImage(source, { layerCache });
-    } finally {
-      await close();
-    }
-  })();
-  let onAbort = (): void => undefined;
-  const stopped = new Promise<undefined>((resolve) => {
-    onAbort = () => {
-      resolve(undefined);
+  const worker = new Worker(bootstrap(), { eval: true, workerData: scan });
+  return await new Promise((resolve, reject) => {
+    let settled = false;
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener("abort", abort);
+      // The result is in hand: idle keep-alive sockets or timers must not hold the worker.
+      void worker.terminate().then(finish, finish);
     };
-    signal.addEventListener("abort", onAbort, { once: true });
+    const abort = (): void => {
+      worker.postMessage({ kind: "stop" } satisfies StopMessage);
+      setTimeout(() => void worker.terminate(), stopGraceMs).unref();
+    };
+    signal.addEventListener("abort", abort, { once: true });
+    worker.on("message", (message: unknown) => {
+      if (!isScanReply(message)) return;
+      if (message.kind === "done") {
+        const { inventory } = message;
+        settle(() => {
+          resolve(inventory);
+        });
+      } else if (message.kind === "failed") {
+        const error = reviveError(message.error);
+        settle(() => {
+          reject(error);
+        });
+      } else {
+        settle(() => {
+          resolve(undefined);
+        });
+      }
+    });
+    worker.once("error", (error) => {
+      settle(() => {
+        reject(new InternalError(`the scan worker failed: ${error.message}`, { cause: error }));
+      });
+    });
+    worker.once("exit", (code) => {
+      settle(() => {
+        if (signal.aborted) resolve(undefined);
+        else reject(new InternalError(`the scan worker stopped (exit code ${code}) before it reported`));
+      });
+    });
   });
-  let inventory: Inventory | undefined;
-  try {
-    inventory = await Promise.race([work, stopped]);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-  }
-  if (inventory !== undefined) return inventory;
-  await close();
-  await work.catch(() => undefined);
-  return undefined;
+}
+
+/** Source of the worker: the built scan-worker.js, or scan-worker.ts through tsx when running from source. */
+function bootstrap(): string {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const entry = new URL(fromSource ? "./scan-worker.ts" : "./scan-worker.js", import.meta.url).href;
+  if (!fromSource) return `import(${JSON.stringify(entry)});`;
+  const tsx = import.meta.resolve("tsx/esm/api");
+  return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
 }
