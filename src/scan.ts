@@ -126,6 +126,8 @@ interface LayerRead {
 
 const noProblem: Promise<LayerProblem | undefined> = Promise.resolve(undefined);
 
+const layersReadTogether = 3;
+
 async function scanLayers(source: ImageSource, setup: ScanSetup, options: ScanOptions): Promise<ImageResult> {
   const { catalogers, ownerships, limits, configuration } = setup;
   const matcher = new InterestMatcher<Owner>([
@@ -172,11 +174,15 @@ async function scanLayers(source: ImageSource, setup: ScanSetup, options: ScanOp
 
   const layers = source.layers;
   const verdicts: Promise<ScanIssue | undefined>[] = [];
-  let pending = layers[0] ? readLayer(layers[0]) : undefined;
+  // Layers are read side by side (compressed ones inflate on the thread pool), and merged in order.
+  const reads = new Map<number, Promise<LayerRead>>();
   for (const [index, layer] of layers.entries()) {
-    const { changes, settled } = await (pending ?? readLayer(layer));
-    const nextLayer = layers[index + 1];
-    pending = nextLayer ? readLayer(nextLayer) : undefined;
+    for (let next = index; next < Math.min(layers.length, index + layersReadTogether); next++) {
+      const upcoming = layers[next];
+      if (upcoming && !reads.has(next)) reads.set(next, readLayer(upcoming));
+    }
+    const { changes, settled } = await (reads.get(index) ?? readLayer(layer));
+    reads.delete(index);
 
     const ref = layerRef(layer);
     verdicts.push(
