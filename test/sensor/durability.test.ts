@@ -6,13 +6,22 @@
  * - Sensor killed with entries queued: a new sensor run delivers them without scanning again.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { writeOciArchive } from "../image-builder/index.ts";
 import { cannotRun, runTool } from "../runtime/daemons.ts";
-import { type Backend, events, spawnSensor, startBackend, storedImages, twoTestImages } from "./helpers.ts";
+import {
+  type Backend,
+  crioSensorArgs,
+  events,
+  queuedUploads,
+  spawnSensor,
+  startBackend,
+  storedImages,
+  twoTestImages,
+} from "./helpers.ts";
 
 let work = "";
 let skip: string | undefined;
@@ -49,25 +58,7 @@ after(async () => {
 });
 
 function sensorArgs(url: string, dataDir: string, extra: string[] = []): string[] {
-  return [
-    "--mode",
-    "general",
-    "--runtime",
-    "crio",
-    "--storage-root",
-    storageRoot,
-    "--url",
-    url,
-    "--data-dir",
-    dataDir,
-    "--cache-dir",
-    join(work, "layer-cache"),
-    ...extra,
-  ];
-}
-
-async function queued(dataDir: string): Promise<string[]> {
-  return (await readdir(join(dataDir, "queue"))).filter((name) => name.endsWith(".json.gz"));
+  return crioSensorArgs({ storageRoot, cacheDir: join(work, "layer-cache"), url, dataDir }, extra);
 }
 
 /** A backend on a file, stopped again: the port and tokens are known, and nothing listens there. */
@@ -93,7 +84,7 @@ test("backend down: the inventories wait in the queue; when it is back, each arr
     const deferred = await sensor.waitFor("upload-deferred");
     assert.equal(deferred[0]?.["failure"], "unavailable");
     assert.match(String(deferred[0]?.["msg"]), /inventories stay queued/);
-    assert.ok((await queued(dataDir)).length >= 1, "the queue folder holds the inventories");
+    assert.ok((await queuedUploads(dataDir)).length >= 1, "the queue folder holds the inventories");
 
     restarted = await startBackend(work, {
       port,
@@ -101,7 +92,7 @@ test("backend down: the inventories wait in the queue; when it is back, each arr
       tokens: { sensor: backend.sensorToken, user: backend.userToken },
     });
     await sensor.waitFor("uploaded", 2, 120_000);
-    assert.deepEqual(await queued(dataDir), []);
+    assert.deepEqual(await queuedUploads(dataDir), []);
     sensor.child.kill("SIGTERM");
     assert.equal(await sensor.exited, 0);
     assert.equal(events(sensor.lines, "stopped").length, 1);
@@ -150,7 +141,7 @@ test("a sensor killed with inventories queued: the next run delivers them withou
     first.child.kill("SIGKILL");
   }
   assert.equal(await first.exited, null);
-  assert.equal((await queued(dataDir)).length, 2);
+  assert.equal((await queuedUploads(dataDir)).length, 2);
 
   const restarted = await startBackend(work, {
     port,
@@ -162,7 +153,7 @@ test("a sensor killed with inventories queued: the next run delivers them withou
     assert.equal(await second.exited, 0, second.stderr());
     assert.equal(events(second.lines, "scanned").length, 0, "the state survived the kill");
     assert.equal(events(second.lines, "uploaded").length, 2);
-    assert.deepEqual(await queued(dataDir), []);
+    assert.deepEqual(await queuedUploads(dataDir), []);
     const stored = storedImages(backend.databaseFile);
     assert.deepEqual(
       stored.map((image) => image.revision),
@@ -184,7 +175,7 @@ test("--once with the backend down exits 5 and keeps the inventories queued", as
     STRATA_TOKEN: backend.sensorToken,
   });
   assert.equal(await sensor.exited, 5, sensor.stderr());
-  assert.equal((await queued(dataDir)).length, 2);
+  assert.equal((await queuedUploads(dataDir)).length, 2);
   const [undelivered] = events(sensor.lines, "undelivered");
   assert.equal(undelivered?.["queued"], 2);
 });

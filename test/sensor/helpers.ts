@@ -3,6 +3,7 @@
  * with its JSON log lines collected, and two small images that differ (so that they have different ids).
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -155,4 +156,31 @@ export async function twoTestImages(): Promise<[TestImage, TestImage]> {
     layers: full.layers.slice(0, 2),
   };
   return [full, small];
+}
+
+/** Options for a general-mode sensor that reads the crio images of a private containers-storage. */
+export function crioSensorArgs(
+  where: { storageRoot: string; cacheDir: string; url: string; dataDir: string },
+  extra: string[] = [],
+): string[] {
+  return [
+    "--mode",
+    "general",
+    "--runtime",
+    "crio",
+    "--storage-root",
+    where.storageRoot,
+    "--url",
+    where.url,
+    "--data-dir",
+    where.dataDir,
+    "--cache-dir",
+    where.cacheDir,
+    ...extra,
+  ];
+}
+
+/** The inventories waiting in a sensor's upload queue, by file name, oldest first. */
+export async function queuedUploads(dataDir: string): Promise<string[]> {
+  return (await readdir(join(dataDir, "queue"))).filter((name) => name.endsWith(".json.gz")).sort();
 }

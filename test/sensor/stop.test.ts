@@ -6,7 +6,7 @@
  * as scanned, and the next run scans it.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -14,7 +14,15 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type TestImage, writeOciArchive } from "../image-builder/index.ts";
 import { cannotRun, runTool } from "../runtime/daemons.ts";
 import { ScanState } from "../../src/sensor/state.ts";
-import { events, spawnSensor, startBackend, storedImages, twoTestImages } from "./helpers.ts";
+import {
+  crioSensorArgs,
+  events,
+  queuedUploads,
+  spawnSensor,
+  startBackend,
+  storedImages,
+  twoTestImages,
+} from "./helpers.ts";
 
 const dpkgStatus = "/var/lib/dpkg/status";
 /** Each long layer holds its dpkg status this many times over (tens of MB); the scan takes seconds. */
@@ -80,26 +88,8 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-function sensorArgs(url: string, dataDir: string, extra: string[]): string[] {
-  return [
-    "--mode",
-    "general",
-    "--runtime",
-    "crio",
-    "--storage-root",
-    storageRoot,
-    "--url",
-    url,
-    "--data-dir",
-    dataDir,
-    "--cache-dir",
-    join(work, "layer-cache"),
-    ...extra,
-  ];
-}
-
-async function queued(dataDir: string): Promise<string[]> {
-  return (await readdir(join(dataDir, "queue"))).filter((name) => name.endsWith(".json.gz")).sort();
+function sensorArgs(url: string, dataDir: string, extra: string[] = []): string[] {
+  return crioSensorArgs({ storageRoot, cacheDir: join(work, "layer-cache"), url, dataDir }, extra);
 }
 
 async function scanState(dataDir: string): Promise<ScanState> {
@@ -120,7 +110,7 @@ test("SIGTERM in the middle of a long scan: out within a second, queue and state
 
   const first = spawnSensor(sensorArgs(url, dataDir, ["--once", "--flush-timeout", "1s"]), token);
   assert.equal(await first.exited, 5, first.stderr());
-  const held = await queued(dataDir);
+  const held = await queuedUploads(dataDir);
   assert.equal(held.length, 1);
   const [small] = events(first.lines, "scanned");
   assert.ok((await scanState(dataDir)).isSettled(String(small?.["id"])));
@@ -138,7 +128,7 @@ test("SIGTERM in the middle of a long scan: out within a second, queue and state
   assert.equal(events(second.lines, "scan-abandoned").length, 1);
   t.diagnostic(`stopped ${tookMs} ms after SIGTERM`);
   assert.ok(tookMs < 1500, `the sensor took ${tookMs} ms to stop`);
-  assert.deepEqual(await queued(dataDir), held, "the queue is as it was");
+  assert.deepEqual(await queuedUploads(dataDir), held, "the queue is as it was");
   const state = await scanState(dataDir);
   assert.ok(state.isSettled(String(small?.["id"])));
   assert.ok(!state.isSettled(longId), "the long image is not recorded as scanned");
@@ -158,7 +148,7 @@ test("SIGTERM in the middle of a long scan: out within a second, queue and state
     t.diagnostic(`the whole scan of the long image took ${String(scanned[0]?.["ms"])} ms`);
     assert.ok(Number(scanned[0]?.["packages"]) > copies, "the whole long image was scanned");
     assert.equal(events(third.lines, "uploaded").length, 2);
-    assert.deepEqual(await queued(dataDir), []);
+    assert.deepEqual(await queuedUploads(dataDir), []);
     assert.equal(storedImages(down.databaseFile).length, 2);
   } finally {
     await up.server.close();
