@@ -302,16 +302,7 @@ async function walkLayer(
   return { ...walked, checked: verify || !checkable };
 }
 
-/**
- * The ELF sections each cataloger of executables reads (see image/elf-skim.ts).
- * TODO(lead): this belongs in the catalogers' Interest; a cataloger missing here turns skimming off.
- */
-const elfSectionsRead: Readonly<Record<string, readonly string[]>> = {
-  "go-binary": [".go.buildinfo"],
-  "cargo-auditable-binary": [".dep-v0"],
-};
-
-/** Every ELF section some interested cataloger reads; undefined when one of them is not known to say. */
+/** Every ELF section some interested cataloger reads; undefined when one of them reads executables whole. */
 function executableSections(
   catalogers: readonly Cataloger[],
   ownerships: readonly FileOwnership[],
@@ -320,9 +311,8 @@ function executableSections(
   const sections: string[] = [];
   for (const cataloger of catalogers) {
     if (cataloger.wants.executables !== true) continue;
-    const read = Object.hasOwn(elfSectionsRead, cataloger.name) ? elfSectionsRead[cataloger.name] : undefined;
-    if (read === undefined) return undefined;
-    sections.push(...read);
+    if (cataloger.wants.elfSections === undefined) return undefined;
+    sections.push(...cataloger.wants.elfSections);
   }
   return sections;
 }

@@ -16,6 +16,11 @@ export interface Interest {
    * header (Go binaries, cargo-auditable binaries). Other executables are never buffered.
    */
   executables?: boolean;
+  /**
+   * With `executables`: the only ELF sections the parser reads. An ELF file is then read as its section
+   * table and these sections (see image/elf-skim.ts), not whole; without it, executables are read whole.
+   */
+  elfSections?: readonly string[];
   /** Files larger than this are skipped with an issue (default: ScanLimits.maxFileBytes). */
   maxBytes?: number;
   /**

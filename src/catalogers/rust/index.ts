@@ -18,7 +18,7 @@ export const cargoAuditable = defineCataloger({
   // Binaries are parsed as they leave the layer stream; only their section table is read unless
   // they carry cargo-auditable's .dep-v0 section.
   eager: true,
-  wants: { executables: true, maxBytes: 512 * 1024 * 1024 },
+  wants: { executables: true, elfSections: [".dep-v0"], maxBytes: 512 * 1024 * 1024 },
   parse: parsedWith(
     () => import("./parse-cargo-auditable.ts"),
     (parser, file) => parser.parseCargoAuditable(file.content),
