@@ -197,7 +197,7 @@ db.command("update")
   )
   .option(
     "--ecosystem <name>",
-    "OSV ecosystem: Debian, Ubuntu, Alpine, PyPI, npm, Go, crates.io, Packagist, RubyGems, Maven, NuGet... (repeatable)",
+    "OSV ecosystem: Debian, Ubuntu, Alpine, AlmaLinux, Rocky Linux, openSUSE, PyPI, npm, Go, crates.io, Packagist, RubyGems, Maven, NuGet... (repeatable)",
     (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
   )
   .option("--db <path>", "advisory database (default: $XDG_CACHE_HOME/strata/osv.sqlite)")

@@ -9,7 +9,7 @@ export type { StoredAffected } from "./compact-affected.ts";
 export interface AffectedQuery {
   baseEcosystem: string;
   name: string;
-  /** Only entries whose ecosystem is `exact`, or starts with `prefix` (which defaults to `exact`). */
+  /** Only entries whose ecosystem is `exact`, or starts with `prefix` when there is one. */
   release?: { exact: string; prefix?: string };
 }
 
@@ -96,10 +96,13 @@ export function sqliteAdvisoryStore(db: VulnDatabase): AdvisoryStore {
     `SELECT name, ecosystem, entries, versions FROM match_index
       WHERE base_ecosystem = ? AND name IN (SELECT value FROM json_each(?))`,
   );
-  const byNamesInRelease = db.prepare<[{ base: string; names: string; exact: string; prefix: string }], FoundRow>(
+  const byNamesInRelease = db.prepare<
+    [{ base: string; names: string; exact: string; prefix: string | null }],
+    FoundRow
+  >(
     `SELECT name, ecosystem, entries, versions FROM match_index
       WHERE base_ecosystem = @base AND name IN (SELECT value FROM json_each(@names))
-        AND (ecosystem = @exact OR substr(ecosystem, 1, length(@prefix)) = @prefix)`,
+        AND (ecosystem = @exact OR (@prefix IS NOT NULL AND substr(ecosystem, 1, length(@prefix)) = @prefix))`,
   );
   const byIds = db.prepare<[string], AdvisoryRow>(
     "SELECT id, summary, aliases, upstream, refs FROM advisories WHERE id IN (SELECT value FROM json_each(?))",
@@ -119,26 +122,26 @@ export function sqliteAdvisoryStore(db: VulnDatabase): AdvisoryStore {
 
   const groupOf = (query: AffectedQuery): string =>
     query.release
-      ? `release\0${query.baseEcosystem}\0${query.release.exact}\0${query.release.prefix ?? query.release.exact}`
+      ? `release\0${query.baseEcosystem}\0${query.release.exact}\0${query.release.prefix ?? ""}`
       : `all\0${query.baseEcosystem}`;
 
   /** Reads the names of one group that are not known yet. */
   const read = (query: AffectedQuery, names: readonly string[], into: Map<string, AffectedReader>): void => {
     const rows = new Map<string, IndexRow[]>(names.map((name) => [name, []]));
     const release = query.release;
-    const prefix = release?.prefix ?? release?.exact ?? "";
+    const prefix = release?.prefix;
     const staleNames = stale.get(query.baseEcosystem);
     const fresh = staleNames ? names.filter((name) => !staleNames.has(name)) : names;
     for (const chunk of chunks(fresh)) {
       const list = JSON.stringify(chunk);
       const got = release
-        ? byNamesInRelease.all({ base: query.baseEcosystem, names: list, exact: release.exact, prefix })
+        ? byNamesInRelease.all({ base: query.baseEcosystem, names: list, exact: release.exact, prefix: prefix ?? null })
         : byNames.all(query.baseEcosystem, list);
       for (const row of got) rows.get(row.name)?.push(row);
     }
     if (fromTables && staleNames) {
       const keep = release
-        ? (ecosystem: string) => ecosystem === release.exact || ecosystem.startsWith(prefix)
+        ? (ecosystem: string) => ecosystem === release.exact || (prefix !== undefined && ecosystem.startsWith(prefix))
         : undefined;
       for (const name of names) {
         if (staleNames.has(name)) rows.set(name, fromTables(query.baseEcosystem, name, keep));

@@ -3,6 +3,7 @@ import type { Distro } from "../model/distro.ts";
 import { type Ecosystem, ecosystemNames } from "../model/ecosystem.ts";
 import type { Package } from "../model/package.ts";
 import { normalizePackageName } from "../vulndb/package-names.ts";
+import { rpmAdvisorySource, rpmEvr, rpmOsvEcosystems, sourcePackageName } from "./rpm-release.ts";
 
 /** What to look up in the advisory database for one package. */
 export interface PackageQuery {
@@ -42,8 +43,18 @@ export function queryFor(pkg: Package, distro: Distro | undefined): PackageQuery
       version: pkg.version,
     };
   }
-  // RPM advisories (Red Hat, Rocky, AlmaLinux, SUSE) are not in the OSV corpus yet.
-  if (meta.kind === "rpm") return undefined;
+  if (meta.kind === "rpm") {
+    const source = rpmAdvisorySource(distro);
+    if (!source) return undefined;
+    const sourceName = meta.sourceRpm === undefined ? undefined : sourcePackageName(meta.sourceRpm);
+    return {
+      baseEcosystem: source.baseEcosystem,
+      release: { exact: source.release },
+      // A package without a source RPM (gpg-pubkey) is looked up by its own name.
+      name: source.names === "source" ? (sourceName ?? pkg.name) : pkg.name,
+      version: rpmEvr(meta),
+    };
+  }
   return { baseEcosystem: base, name: normalizePackageName(base, pkg.name), version: pkg.version };
 }
 
@@ -69,5 +80,6 @@ function debianRelease(
  */
 export function ecosystemOfOsv(baseEcosystem: string): Ecosystem | undefined {
   if (baseEcosystem === "Ubuntu") return "deb";
+  if (rpmOsvEcosystems.includes(baseEcosystem)) return "rpm";
   return ecosystemNames.find((ecosystem) => ecosystems[ecosystem].osvName === baseEcosystem);
 }

@@ -127,7 +127,10 @@ test("ecosystemsFor names the OSV ecosystems the matcher would query", () => {
     requires: [],
     database: "sqlite",
   });
-  assert.deepEqual(ecosystemsFor({ packages: [rpm] }), [], "no RPM advisories are matched yet");
+  assert.deepEqual(ecosystemsFor({ packages: [rpm] }), [], "rpm without a known distro: nothing");
+  assert.deepEqual(ecosystemsFor({ distro: { id: "rocky", versionId: "9.3", idLike: [] }, packages: [rpm] }), [
+    "Rocky Linux",
+  ]);
 });
 
 test("a missing database is downloaded first: only the ecosystems the image needs", async () => {

@@ -168,6 +168,35 @@ test("names an unfinished import left stale are read from the tables, and rebuil
   }
 });
 
+test("a release is read exactly: Alpine v3.1 does not read Alpine:v3.18, from the index or from stale rows", async () => {
+  const apk = (name: string, version: string): Package => ({
+    ...npm(name, version),
+    id: `apk:${name}@${version}`,
+    ecosystem: "apk",
+    purl: `pkg:apk/alpine/${name}@${version}`,
+    metadata: { kind: "apk", dependencies: [], provides: [] },
+  });
+  const alpine = (versionId: string): Distro => ({ id: "alpine", versionId, idLike: [] });
+  const db = openVulnDatabase(dbPath());
+  try {
+    await importRecords(db, [
+      {
+        id: "ALPINE-CVE-2024-1",
+        modified: "2024-01-01T00:00:00Z",
+        affected: [{ ecosystem: "Alpine:v3.18", name: "musl", fixed: "1.2.4-r2" }],
+      },
+    ]);
+    const musl = [apk("musl", "1.2.4-r1")];
+    assert.deepEqual(findings(db, musl, alpine("3.18.4")), ["ALPINE-CVE-2024-1@musl"]);
+    assert.deepEqual(findings(db, musl, alpine("3.1.4")), []);
+    db.prepare("INSERT INTO match_index_stale (base_ecosystem, name) VALUES ('Alpine', 'musl')").run();
+    assert.deepEqual(findings(db, musl, alpine("3.18.4")), ["ALPINE-CVE-2024-1@musl"]);
+    assert.deepEqual(findings(db, musl, alpine("3.1.4")), []);
+  } finally {
+    db.close();
+  }
+});
+
 /** Turns the database into what Strata with schema 1 wrote: the same tables, without the index. */
 function makeFormat1(path: string): void {
   const db = openVulnDatabase(path);
