@@ -1,7 +1,7 @@
 import type { CollectedFile, FileView } from "../catalog/cataloger.ts";
 import type { LayerRef } from "../model/layer.ts";
 import type { LayerChanges } from "./layer-changes.ts";
-import { parentDirs, resolveLinkTarget } from "./paths.ts";
+import { resolveLinkTarget } from "./paths.ts";
 
 interface Symlink {
   target: string;
@@ -24,6 +24,18 @@ export class ImageView implements FileView {
   /** Applies one layer; returns the collected paths it added, replaced or removed. */
   apply(layer: LayerRef, changes: LayerChanges): Set<string> {
     const changed = new Set<string>();
+    // Nothing below to hide (the first layer, usually the largest).
+    if (this.files.size > 0 || this.symlinks.size > 0) this.hideLower(changes, changed);
+    for (const [path, target] of changes.symlinks) this.symlinks.set(path, { target, layer });
+    for (const [path, content] of changes.files) {
+      this.files.set(path, { path, layer, content });
+      changed.add(path);
+    }
+    return changed;
+  }
+
+  /** Removes what this layer's entries, whiteouts and opaque directories hide of the lower layers. */
+  private hideLower(changes: LayerChanges, changed: Set<string>): void {
     const hidden = new Set<string>([
       ...changes.removed,
       ...changes.dropped,
@@ -32,8 +44,14 @@ export class ImageView implements FileView {
     ]);
     const opaque = new Set(changes.opaqueDirs);
     if (hidden.size > 0 || opaque.size > 0) {
-      const isHidden = (path: string): boolean =>
-        hidden.has(path) || parentDirs(path).some((dir) => hidden.has(dir) || opaque.has(dir)) || opaque.has("/");
+      const isHidden = (path: string): boolean => {
+        if (hidden.has(path) || opaque.has("/")) return true;
+        for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
+          const dir = path.slice(0, i);
+          if (hidden.has(dir) || opaque.has(dir)) return true;
+        }
+        return false;
+      };
       // A lower file where this layer has a directory was replaced by it. A lower symlink is replaced
       // only by a directory entry of its own ("dir/" in `dropped`): a layer that merely has paths below
       // it was written through the symlink.
@@ -49,12 +67,6 @@ export class ImageView implements FileView {
         if (isHidden(path) || entries.has(path)) this.symlinks.delete(path);
       }
     }
-    for (const [path, target] of changes.symlinks) this.symlinks.set(path, { target, layer });
-    for (const [path, content] of changes.files) {
-      this.files.set(path, { path, layer, content });
-      changed.add(path);
-    }
-    return changed;
   }
 
   /** The collected file stored at exactly this path (no symlink resolution). */

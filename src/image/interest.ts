@@ -49,30 +49,23 @@ export class InterestMatcher<T> {
     }
   }
 
-  /** Every interest that wants this absolute path (empty when none). */
+  /** Every interest that wants this absolute path (empty when none). Called for every entry of every layer. */
   match(path: string): Want<T>[] {
-    const found: Want<T>[] = [...(this.exact.get(path) ?? [])];
+    const exact = this.exact.get(path);
+    const found: Want<T>[] = exact ? [...exact] : [];
     const basename = path.slice(path.lastIndexOf("/") + 1);
-    const dot = basename.indexOf(".");
-    const candidates = [
-      ...(this.byBasename.get(basename) ?? []),
-      ...(dot >= 0 ? extensionCandidates(this.byExtension, basename) : []),
-      ...this.anyName,
-    ];
-    for (const candidate of candidates) {
-      if (candidate.matches(path) && !found.includes(candidate.want)) found.push(candidate.want);
+    const check = (candidates: readonly GlobWant<T>[] | undefined): void => {
+      for (const candidate of candidates ?? []) {
+        if (candidate.matches(path) && !found.includes(candidate.want)) found.push(candidate.want);
+      }
+    };
+    check(this.byBasename.get(basename));
+    for (let dot = basename.indexOf("."); dot >= 0; dot = basename.indexOf(".", dot + 1)) {
+      check(this.byExtension.get(basename.slice(dot)));
     }
+    check(this.anyName);
     return found;
   }
-}
-
-function extensionCandidates<V>(map: Map<string, V[]>, basename: string): V[] {
-  const out: V[] = [];
-  for (let i = basename.indexOf("."); i >= 0; i = basename.indexOf(".", i + 1)) {
-    const hits = map.get(basename.slice(i));
-    if (hits) out.push(...hits);
-  }
-  return out;
 }
 
 function hasGlobSyntax(segment: string): boolean {

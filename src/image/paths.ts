@@ -1,10 +1,16 @@
 import { posix } from "node:path";
 
+/** A name with a leading or trailing slash, an empty segment, or a "." or ".." segment. */
+const uncleanName = /^\/|\/$|\/\/|(?:^|\/)\.\.?(?:\/|$)/;
+
 /**
  * Normalises a tar entry name to an absolute path inside the image. Returns undefined for names that
  * cannot name a file inside the image root ("", "/", or a path that climbs above the root).
  */
 export function imagePath(entryName: string): string | undefined {
+  // Most names are already clean ("usr/bin/x", "./usr/bin/x"): no empty, "." or ".." segment after the prefix.
+  const body = entryName.startsWith("./") ? entryName.slice(2) : entryName;
+  if (body !== "" && !uncleanName.test(body)) return `/${body}`;
   const trimmed = entryName.replace(/\/+$/, "");
   if (trimmed === "" || trimmed === "." || trimmed === "./") return undefined;
   const segments: string[] = [];
@@ -22,12 +28,4 @@ export function resolveLinkTarget(linkPath: string, target: string): string {
   const joined = posix.join(base, target);
   // posix.join never climbs above "/" for absolute bases, which is exactly chroot semantics.
   return joined === "/" ? "/" : joined.replace(/\/+$/, "");
-}
-
-export function parentDirs(path: string): string[] {
-  const dirs: string[] = [];
-  for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) {
-    dirs.push(path.slice(0, i));
-  }
-  return dirs;
 }
