@@ -2,13 +2,12 @@
  * A layer's content walked the cheapest way that yields the same changes: a directory from disk, an
  * uncompressed tar in place in its file (see walk-tar-file.ts), anything else as a stream.
  */
-import type { Readable } from "node:stream";
 import type { LayerContent } from "../source/types.ts";
-import { type FileRange, fileRangeOf, isPlainTar } from "./file-range.ts";
+import { fileRangeOf, isPlainTar } from "./file-range.ts";
 import type { LayerProblem } from "./layer-changes.ts";
 import { walkDirectory } from "./walk-directory.ts";
 import { walkTarLayer } from "./walk-tar.ts";
-import { type TarFileWalk, type TarFileWalkOptions, walkTarFile } from "./walk-tar-file.ts";
+import { type TarFileWalk, type TarFileWalkOptions, verdictOf, walkTarFile } from "./walk-tar-file.ts";
 
 export type LayerWalk = TarFileWalk;
 export type LayerWalkOptions<T> = TarFileWalkOptions<T>;
@@ -26,17 +25,20 @@ export async function walkLayerContent<T>(content: LayerContent, options: LayerW
     });
     return { changes, verdict: noProblem };
   }
-  const range = await plainTarRange(content.stream);
-  if (range) {
+  const range = await fileRangeOf(content.stream).catch(() => undefined);
+  if (range && (await isPlainTar(range).catch(() => false))) {
     content.stream.destroy();
     return walkTarFile(range, options);
   }
-  const { digester: _digester, executableSections: _sections, ...streaming } = options;
+  const { digester, executableSections: _sections, ...streaming } = options;
+  const expected = streaming.expectedDigest?.startsWith("sha256:") ? streaming.expectedDigest : undefined;
+  if (range && digester && expected) {
+    // A compressed blob in a file is hashed from the file on the digest worker, off the thread that parses it.
+    const digest = digester.sha256(range);
+    digest.catch(() => undefined);
+    const { expectedDigest: _expected, ...unchecked } = streaming;
+    const changes = await walkTarLayer(content.stream, unchecked);
+    return { changes, verdict: verdictOf(digest, expected, changes.complete) };
+  }
   return { changes: await walkTarLayer(content.stream, streaming), verdict: noProblem };
-}
-
-/** Where an uncompressed layer lies in a file on this machine, so it can be walked in place. */
-async function plainTarRange(stream: Readable): Promise<FileRange | undefined> {
-  const range = await fileRangeOf(stream).catch(() => undefined);
-  return range && (await isPlainTar(range).catch(() => false)) ? range : undefined;
 }

@@ -94,7 +94,8 @@ async function walkInPlace<T>(range: FileRange, options: TarFileWalkOptions<T>):
   return { changes, verdict };
 }
 
-async function verdictOf(
+/** The digest check's outcome: no problem, or a mismatch or read failure (for a layer read to its end). */
+export async function verdictOf(
   digest: Promise<string> | undefined,
   expected: string | undefined,
   complete: boolean,
