@@ -43,7 +43,7 @@ const later = (): Date => new Date(Date.now() + 60_000);
 
 interface Scanned {
   inventory: Inventory;
-  /** Layers whose blobs were opened. */
+  /** Layers whose blobs were opened, in index order (several are read at a time). */
   read: number[];
   cached: number[];
 }
@@ -63,7 +63,7 @@ async function scan(reference: string, cacheDir: string, options: ScanOptions = 
       onProgress,
       ...options,
     });
-    return { inventory, read, cached };
+    return { inventory, read: read.sort((a, b) => a - b), cached: cached.sort((a, b) => a - b) };
   } finally {
     await source.close();
   }
