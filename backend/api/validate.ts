@@ -5,6 +5,8 @@ import { ecosystemNames } from "../../src/model/ecosystem.ts";
 import { severityRatings } from "../../src/model/finding.ts";
 import { digestPattern } from "../inventory/inventory-schema.ts";
 import { imageSorts } from "../store/read-images.ts";
+import { packageSorts } from "../store/read-packages.ts";
+import { vulnerabilitySorts } from "../store/read-vulnerabilities.ts";
 
 /** zod-validated request parts; a failure is a 400 naming the parameter. */
 export function validated<T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) {
@@ -58,6 +60,8 @@ export function packageQuery(maxPageSize: number) {
     ecosystem: many(z.enum(ecosystemNames)),
     layer: z.coerce.number().int().min(0).optional(),
     q: z.string().max(200).optional(),
+    sort: z.enum(packageSorts).default("layer"),
+    order: z.enum(["asc", "desc"]).optional(),
     ...paging(maxPageSize),
   });
 }
@@ -70,6 +74,8 @@ export function vulnerabilityQuery(maxPageSize: number) {
     layer: z.coerce.number().int().min(0).optional(),
     fixable: trueOrFalse.optional(),
     q: z.string().max(200).optional(),
+    sort: z.enum(vulnerabilitySorts).default("severity"),
+    order: z.enum(["asc", "desc"]).optional(),
     ...paging(maxPageSize),
   });
 }

@@ -19,16 +19,25 @@ export interface PackageView {
   findings: number;
 }
 
+export const packageSorts = ["layer", "name", "ecosystem", "path", "findings"] as const;
+export type PackageSort = (typeof packageSorts)[number];
+
 export interface PackageQuery {
   ecosystem?: string[] | undefined;
   layer?: number | undefined;
   /** Substring of the name or purl, any case. */
   q?: string | undefined;
+  sort: PackageSort;
+  /** Default: ascending, but most findings first. */
+  order?: "asc" | "desc" | undefined;
   page: number;
   limit: number;
 }
 
-/** An image's packages, in layer order, then by name. */
+const sortColumns = { layer: "layer_index", name: "name", ecosystem: "ecosystem" } as const;
+const defaultOrder = { layer: "asc", name: "asc", ecosystem: "asc", path: "asc", findings: "desc" } as const;
+
+/** An image's packages, by `query.sort` (layer by default), then in layer order and by name. */
 export async function listPackages(db: StrataDb, imageId: string, query: PackageQuery): Promise<Page<PackageView>> {
   const base = db.selectFrom("packages").where((eb) => {
     const conditions: Expression<SqlBool>[] = [eb("image_id", "=", imageId)];
@@ -39,8 +48,23 @@ export async function listPackages(db: StrataDb, imageId: string, query: Package
     return eb.and(conditions);
   });
   const { total } = await base.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow();
-  const rows = await base
-    .selectAll()
+  const order = query.order ?? defaultOrder[query.sort];
+  const selected = base.selectAll();
+  const sorted =
+    query.sort === "findings"
+      ? selected.orderBy(
+          (eb) =>
+            eb
+              .selectFrom("findings")
+              .select(eb.fn.countAll<number>().as("n"))
+              .whereRef("findings.image_id", "=", "packages.image_id")
+              .whereRef("findings.package_id", "=", "packages.package_id"),
+          order,
+        )
+      : query.sort === "path"
+        ? selected.orderBy("path", (by) => (order === "asc" ? by.asc() : by.desc()).nullsLast())
+        : selected.orderBy(sortColumns[query.sort], order);
+  const rows = await sorted
     .orderBy("layer_index")
     .orderBy("name")
     .orderBy("version")

@@ -20,6 +20,9 @@ export interface VulnerabilityView {
   references: string[];
 }
 
+export const vulnerabilitySorts = ["severity", "id", "package", "layer", "detection"] as const;
+export type VulnerabilitySort = (typeof vulnerabilitySorts)[number];
+
 export interface VulnerabilityQuery {
   detection?: "os" | "sca" | undefined;
   severity?: SeverityRating[] | undefined;
@@ -28,11 +31,24 @@ export interface VulnerabilityQuery {
   fixable?: boolean | undefined;
   /** Substring of the vulnerability id, an alias or the package name, any case. */
   q?: string | undefined;
+  sort: VulnerabilitySort;
+  /** Default: ascending, but worst first by severity. */
+  order?: "asc" | "desc" | undefined;
   page: number;
   limit: number;
 }
 
-/** An image's findings, worst first: by rating, then CVSS score, then id and package. */
+const sortColumns = {
+  id: "vulnerability_id",
+  package: "package_name",
+  layer: "layer_index",
+  detection: "detection",
+} as const;
+
+/**
+ * An image's findings by `query.sort`, then worst first: by rating, then CVSS score, then id and package.
+ * By severity, "desc" (the default) is worst first and "asc" least severe first.
+ */
 export async function listVulnerabilities(
   db: StrataDb,
   imageId: string,
@@ -59,10 +75,12 @@ export async function listVulnerabilities(
     return eb.and(conditions);
   });
   const { total } = await base.select((eb) => eb.fn.countAll<number>().as("total")).executeTakeFirstOrThrow();
-  const rows = await base
-    .selectAll()
-    .orderBy("severity_rank")
-    .orderBy("score", (order) => order.desc().nullsLast())
+  const selected = base.selectAll();
+  const leastFirst = query.sort === "severity" && query.order === "asc";
+  const sorted = query.sort === "severity" ? selected : selected.orderBy(sortColumns[query.sort], query.order ?? "asc");
+  const rows = await sorted
+    .orderBy("severity_rank", leastFirst ? "desc" : "asc")
+    .orderBy("score", (by) => (leastFirst ? by.asc().nullsFirst() : by.desc().nullsLast()))
     .orderBy("vulnerability_id")
     .orderBy("package_name")
     .orderBy("package_id")

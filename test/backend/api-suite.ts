@@ -377,6 +377,32 @@ export function apiSuite(openUrl: () => Promise<string>, inputs: () => Promise<S
     assert.equal((await get("?layer=-1")).status, 400);
   });
 
+  test("packages: sorted on the server by name, findings or path, either way", async () => {
+    const get = async (query: string) =>
+      items((await call(app, "GET", `/api/v1/images/${imageId}/packages${query}`, { token: token.user })).json);
+    const findings = (await get("?sort=findings")).map((item) => Number(field(item, "findings")));
+    assert.deepEqual(
+      findings,
+      [...findings].sort((a, b) => b - a),
+    );
+    assert.notDeepEqual(findings, [...findings].reverse());
+    const names = (await get("?sort=name")).map((item) => field(item, "name"));
+    assert.deepEqual(
+      (await get("?sort=name&order=desc")).map((item) => field(item, "name")),
+      [...names].reverse(),
+    );
+    const secondPage = (await get("?sort=name&limit=2&page=2")).map((item) => field(item, "name"));
+    assert.deepEqual(secondPage, names.slice(2, 4));
+    const paths = (await get("?sort=path&order=desc")).map((item) => field(item, "path"));
+    assert.notEqual(paths[0], null);
+    for (const bad of ["?sort=version", "?order=up"])
+      assert.equal(
+        (await call(app, "GET", `/api/v1/images/${imageId}/packages${bad}`, { token: token.user })).status,
+        400,
+        bad,
+      );
+  });
+
   test("vulnerabilities: worst first, filtered by detection, severity, ecosystem, layer and fixability", async () => {
     const get = (query: string) =>
       call(app, "GET", `/api/v1/images/${imageId}/vulnerabilities${query}`, { token: token.user });
@@ -423,8 +449,29 @@ export function apiSuite(openUrl: () => Promise<string>, inputs: () => Promise<S
       items(byAlias.json).map((item) => field(item, "package", "name")),
       ["curl", "libcurl4"],
     );
-    for (const bad of ["?severity=severe", "?detection=both", "?fixable=yes", "?layer=one"])
+    for (const bad of ["?severity=severe", "?detection=both", "?fixable=yes", "?layer=one", "?sort=score"])
       assert.equal((await get(bad)).status, 400, bad);
+  });
+
+  test("vulnerabilities: sorted on the server by package or layer, and by severity least first", async () => {
+    const get = async (query: string) =>
+      items(
+        (await call(app, "GET", `/api/v1/images/${imageId}/vulnerabilities?limit=100${query}`, { token: token.user }))
+          .json,
+      );
+    const packages = (await get("&sort=package")).map((item) => String(field(item, "package", "name")));
+    assert.deepEqual(packages, [...packages].sort());
+    const layers = (await get("&sort=layer&order=desc")).map((item) => Number(field(item, "layer")));
+    assert.deepEqual(
+      layers,
+      [...layers].sort((a, b) => b - a),
+    );
+    const ranks = ["critical", "high", "medium", "low", "none", "unknown"];
+    const worstFirst = (await get("")).map((item) => ranks.indexOf(String(field(item, "severity", "rating"))));
+    const leastFirst = (await get("&sort=severity&order=asc")).map((item) =>
+      ranks.indexOf(String(field(item, "severity", "rating"))),
+    );
+    assert.deepEqual(leastFirst, [...worstFirst].reverse());
   });
 
   test("advisories imported after an upload show up on re-evaluation, without a new upload", async () => {

@@ -26,6 +26,30 @@ async function shownFindingRows(page: Page): Promise<string[]> {
   return ids.map((id, index) => `${id.trim()} ${packages[index]?.trim() ?? ""}`).sort();
 }
 
+/** Each row as "id package", in the order shown. */
+async function shownFindingsInOrder(page: Page): Promise<string[]> {
+  const rows = page.getByTestId("vulnerability-row");
+  const ids = await rows.getByTestId("vulnerability-id").allTextContents();
+  const packages = await rows.locator('[data-col="package"] .package-name').allTextContents();
+  return ids.map((id, index) => `${id.trim()} ${packages[index]?.trim() ?? ""}`);
+}
+
+function shownPackageNames(page: Page): Promise<string[]> {
+  return page.locator('[data-testid="package-row"] [data-col="name"]').allTextContents();
+}
+
+/** The "page" and "limit" query parameters of the page's address, and those it was sorted by. */
+function listParams(page: Page): Record<string, string | null> {
+  const query = new URL(page.url()).searchParams;
+  return Object.fromEntries(["sort", "order", "limit", "page"].map((name) => [name, query.get(name)]));
+}
+
+interface ApiFinding {
+  id: string;
+  package: { name: string };
+  references: string[];
+}
+
 /** Findings per rating, as the badges' data-count attributes say them. */
 function countsOf(ratings: readonly SeverityRating[]): Record<string, string> {
   return Object.fromEntries(
@@ -55,6 +79,22 @@ describe("web UI in Chromium", { skip: missing ?? false, timeout: 180_000 }, () 
     },
     { timeout: 120_000 },
   );
+
+  /** The items of one page of an image's list, as the API answers the query the UI should have sent. */
+  async function apiItems<T>(list: "packages" | "vulnerabilities", query: string): Promise<T[]> {
+    const id = seeded.inventory.image.configDigest ?? "";
+    const response = await fetch(`${seeded.server.url}/api/v1/images/${id}/${list}?${query}`, {
+      headers: { authorization: `Bearer ${seeded.tokens.user}` },
+    });
+    const body = (await response.json()) as { items: T[] };
+    assert.equal(response.status, 200, JSON.stringify(body));
+    return body.items;
+  }
+
+  const packageNames = async (query: string) =>
+    (await apiItems<{ name: string }>("packages", query)).map((pkg) => pkg.name);
+  const findingsInOrder = async (query: string) =>
+    (await apiItems<ApiFinding>("vulnerabilities", query)).map((finding) => `${finding.id} ${finding.package.name}`);
 
   after(
     async () => {
@@ -139,6 +179,51 @@ describe("web UI in Chromium", { skip: missing ?? false, timeout: 180_000 }, () 
     );
   });
 
+  test("Packages: a column header sorts on the server, a page size sets the rows, and a reload keeps both", async () => {
+    await page.getByRole("link", { name: /^Packages/ }).click();
+    await page.waitForURL(/tab=packages$/);
+    const layerOrder = await packageNames("");
+    await eventually(() => shownPackageNames(page), layerOrder);
+
+    const byName = await packageNames("sort=name");
+    assert.notDeepEqual(byName, layerOrder, "sorting by name must change the order, or this test proves nothing");
+    await page.locator('th[data-sort="name"] a').click();
+    await page.waitForURL(/[?&]sort=name(&|$)/);
+    await eventually(() => shownPackageNames(page), byName);
+    assert.equal(await page.locator('th[data-sort="name"]').getAttribute("aria-sort"), "ascending");
+
+    await page.locator('th[data-sort="name"] a').click();
+    await page.waitForURL(/[?&]order=desc(&|$)/);
+    await eventually(() => shownPackageNames(page), await packageNames("sort=name&order=desc"));
+    assert.equal(await page.locator('th[data-sort="name"]').getAttribute("aria-sort"), "descending");
+
+    const total = seeded.inventory.packages.length;
+    assert.ok(total > 10, `the sample image needs more than 10 packages to fill two pages, has ${total}`);
+    await page.getByLabel("Rows per page").selectOption("10");
+    await page.waitForURL(/[?&]limit=10(&|$)/);
+    const firstTen = await packageNames("sort=name&order=desc&limit=10");
+    await eventually(() => shownPackageNames(page), firstTen);
+    assert.equal(firstTen.length, 10);
+    assert.equal(await page.getByTestId("page-of").textContent(), "Page 1 of 2");
+    assert.deepEqual(listParams(page), { sort: "name", order: "desc", limit: "10", page: null });
+
+    const before = page.url();
+    await page.reload();
+    await eventually(() => shownPackageNames(page), firstTen);
+    assert.equal(page.url(), before);
+    assert.equal(await page.getByLabel("Rows per page").inputValue(), "10");
+    assert.equal(await page.locator('th[data-sort="name"]').getAttribute("aria-sort"), "descending");
+
+    // The next page continues the server's order: the sort is not of the rows one page holds.
+    await page.getByRole("link", { name: "Next →" }).click();
+    await page.waitForURL(/[?&]page=2(&|$)/);
+    await eventually(() => shownPackageNames(page), await packageNames("sort=name&order=desc&limit=10&page=2"));
+    assert.deepEqual(
+      [...firstTen, ...(await shownPackageNames(page))],
+      await packageNames("sort=name&order=desc&limit=20"),
+    );
+  });
+
   test("Vulnerabilities: the SCA filter shows exactly the language packages' findings", async () => {
     await page.getByRole("link", { name: /^Vulnerabilities/ }).click();
     await page.waitForURL(/tab=vulnerabilities$/);
@@ -178,6 +263,53 @@ describe("web UI in Chromium", { skip: missing ?? false, timeout: 180_000 }, () 
     const screenshots = process.env["STRATA_UI_SCREENSHOTS"];
     if (screenshots !== undefined)
       await page.screenshot({ path: join(screenshots, "vulnerabilities.png"), fullPage: true });
+  });
+
+  test("Vulnerabilities: sorted by package on the server, paged by the chosen size, kept over a reload", async () => {
+    await page.getByRole("link", { name: /^Vulnerabilities/ }).click();
+    await page.waitForURL(/tab=vulnerabilities$/);
+    const worstFirst = await findingsInOrder("");
+    await eventually(() => shownFindingsInOrder(page), worstFirst);
+
+    const byPackage = await findingsInOrder("sort=package");
+    assert.notDeepEqual(byPackage, worstFirst, "sorting by package must change the order, or this test proves nothing");
+    await page.locator('th[data-sort="package"] a').click();
+    await page.waitForURL(/[?&]sort=package(&|$)/);
+    await eventually(() => shownFindingsInOrder(page), byPackage);
+
+    await page.getByLabel("Rows per page").selectOption("10");
+    await page.waitForURL(/[?&]limit=10(&|$)/);
+    const firstTen = await findingsInOrder("sort=package&limit=10");
+    assert.equal(firstTen.length, 10);
+    await eventually(() => shownFindingsInOrder(page), firstTen);
+    assert.deepEqual(listParams(page), { sort: "package", order: null, limit: "10", page: null });
+
+    await page.reload();
+    await eventually(() => shownFindingsInOrder(page), firstTen);
+    assert.deepEqual(listParams(page), { sort: "package", order: null, limit: "10", page: null });
+    assert.equal(await page.getByLabel("Rows per page").inputValue(), "10");
+    assert.equal(await page.locator('th[data-sort="package"]').getAttribute("aria-sort"), "ascending");
+  });
+
+  test("a vulnerability id links to one of its advisory's references, and to nothing when there are none", async () => {
+    await page.getByRole("link", { name: /^Vulnerabilities/ }).click();
+    await page.waitForURL(/tab=vulnerabilities$/);
+    const findings = await apiItems<ApiFinding>("vulnerabilities", "");
+    await eventually(async () => (await shownFindingsInOrder(page)).length, findings.length);
+    const ids = await page.getByTestId("vulnerability-id").all();
+    let linked = 0;
+    for (const [index, finding] of findings.entries()) {
+      const id = ids[index];
+      assert.ok(id !== undefined);
+      const href = await id.getAttribute("href");
+      if (!finding.references.some((reference) => /^https?:\/\//.test(reference))) {
+        assert.equal(href, null, `${finding.id} has no web reference, so it links nowhere`);
+        continue;
+      }
+      assert.ok(href !== null && finding.references.includes(href), `${finding.id} links to ${href}`);
+      linked += 1;
+    }
+    assert.ok(linked > 0, "no finding in the sample has references: the links are untested");
   });
 
   test("a wrong token, or a sensor's, shows the prompt again with the reason", async () => {

@@ -76,6 +76,8 @@ export interface VulnerabilityRow {
   fixedVersions: string[];
   detection: "os" | "sca";
   layer: number;
+  /** The advisories' references (web addresses, as the advisories give them). */
+  references: string[];
 }
 
 function severityCounts(from: object, where: string): SeverityCounts {
@@ -179,6 +181,7 @@ function vulnerabilityRow(value: unknown, where: string): VulnerabilityRow {
     fixedVersions: textList(from, "fixedVersions", where),
     detection: oneOf(from, "detection", where, ["os", "sca"] as const),
     layer: count(from, "layer", where),
+    references: textList(from, "references", where),
   };
 }
 

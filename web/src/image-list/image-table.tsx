@@ -1,22 +1,38 @@
 import type { ImageSummary } from "../api/responses.ts";
+import { SortHeader } from "../list/sort-header.tsx";
+import type { SortKeys, Sorting } from "../list/sorting.ts";
 import { Link } from "../routing/link.tsx";
 import { imagePath } from "../routing/query.ts";
 import { dateTime, distroLabel } from "../ui/format.ts";
 import { SeverityTally } from "../ui/severity-badges.tsx";
 
-export function ImageTable({ images }: { images: readonly ImageSummary[] }) {
+type ImageSortKey = "reference" | "lastSeen" | "findings";
+
+/** The images endpoint's `sort` keys, as backend/README.md lists them. */
+export const imageSortKeys: SortKeys<ImageSortKey> = {
+  orders: { reference: "asc", lastSeen: "desc", findings: "desc" },
+  fallback: "reference",
+};
+
+export function ImageTable({ images, sorting }: { images: readonly ImageSummary[]; sorting: Sorting<ImageSortKey> }) {
   return (
     <table class="data">
       <thead>
         <tr>
-          <th scope="col">Image</th>
+          <SortHeader sorting={sorting} by="reference">
+            Image
+          </SortHeader>
           <th scope="col">Platform</th>
           <th scope="col">Distro</th>
           <th scope="col" class="num">
             Packages
           </th>
-          <th scope="col">Findings</th>
-          <th scope="col">Last seen</th>
+          <SortHeader sorting={sorting} by="findings">
+            Findings
+          </SortHeader>
+          <SortHeader sorting={sorting} by="lastSeen">
+            Last seen
+          </SortHeader>
         </tr>
       </thead>
       <tbody>

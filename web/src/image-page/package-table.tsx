@@ -1,23 +1,45 @@
 import type { PackageRow } from "../api/responses.ts";
+import { SortHeader } from "../list/sort-header.tsx";
+import type { SortKeys, Sorting } from "../list/sorting.ts";
 import { Link } from "../routing/link.tsx";
 import { tabHref } from "./tabs.tsx";
 
-export function PackageTable({ packages, imagePath }: { packages: readonly PackageRow[]; imagePath: string }) {
+type PackageSortKey = "layer" | "name" | "ecosystem" | "path" | "findings";
+
+/** The packages endpoint's `sort` keys, as backend/README.md lists them. */
+export const packageSortKeys: SortKeys<PackageSortKey> = {
+  orders: { layer: "asc", name: "asc", ecosystem: "asc", path: "asc", findings: "desc" },
+  fallback: "layer",
+};
+
+interface PackageTableProps {
+  packages: readonly PackageRow[];
+  imagePath: string;
+  sorting: Sorting<PackageSortKey>;
+}
+
+export function PackageTable({ packages, imagePath, sorting }: PackageTableProps) {
   return (
     <table class="data">
       <thead>
         <tr>
-          <th scope="col">Name</th>
+          <SortHeader sorting={sorting} by="name">
+            Name
+          </SortHeader>
           <th scope="col">Version</th>
-          <th scope="col">Ecosystem</th>
-          <th scope="col" class="num">
+          <SortHeader sorting={sorting} by="ecosystem">
+            Ecosystem
+          </SortHeader>
+          <SortHeader sorting={sorting} by="layer" class="num">
             Layer
-          </th>
+          </SortHeader>
           <th scope="col">Licenses</th>
-          <th scope="col">Path</th>
-          <th scope="col" class="num">
+          <SortHeader sorting={sorting} by="path">
+            Path
+          </SortHeader>
+          <SortHeader sorting={sorting} by="findings" class="num">
             Findings
-          </th>
+          </SortHeader>
         </tr>
       </thead>
       <tbody>
