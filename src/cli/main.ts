@@ -35,10 +35,14 @@ program
   )
   .option(
     "--ca-file <file>",
-    "PEM certificates of authorities to trust for registries, besides the defaults and $SSL_CERT_FILE",
+    "PEM certificates of authorities to trust for registries, besides the defaults, $SSL_CERT_FILE and $SSL_CERT_DIR",
   )
   .option("--cert-file <file>", "PEM client certificate for registries that require one (mutual TLS)")
   .option("--key-file <file>", "private key (PEM) of --cert-file")
+  .option(
+    "--certs-dir <dir>",
+    "registry TLS per host: a folder HOST[:PORT] holding *.crt CAs and a .cert/.key client pair (default: $HOME/.config/containers/certs.d, /etc/containers/certs.d, /etc/docker/certs.d)",
+  )
   .option(
     "--namespace <namespace>",
     "containerd namespace for containerd: images (default: $CONTAINERD_NAMESPACE, else k8s.io if it has the image, then default)",

@@ -24,7 +24,13 @@ export interface User {
 export type RegistryAuth =
   | { kind: "none" }
   | { kind: "htpasswd"; users: User[] }
-  | { kind: "token"; users: User[]; refreshTokens?: Record<string, string> };
+  | {
+      kind: "token";
+      users: User[];
+      refreshTokens?: Record<string, string>;
+      /** PEM files of a certificate (valid for localhost) and key: the realm is then https://localhost:PORT. */
+      realmTls?: { certificate: string; key: string };
+    };
 
 /** PEM files for `http.tls`: the server's certificate and key, and the CAs client certificates must chain to. */
 export interface RegistryTls {
@@ -164,6 +170,9 @@ async function authSection(auth: RegistryAuth, dir: string): Promise<{ yaml: str
     cert: await readFile(cert),
     users: Object.fromEntries(auth.users.map((user) => [user.username, user.password])),
     ...(auth.refreshTokens === undefined ? {} : { refreshTokens: auth.refreshTokens }),
+    ...(auth.realmTls === undefined
+      ? {}
+      : { tls: { cert: await readFile(auth.realmTls.certificate), key: await readFile(auth.realmTls.key) } }),
   });
   const yaml =
     `auth:\n  token:\n    realm: ${tokenServer.realm}\n    service: ${service}\n    issuer: ${issuer}\n` +

@@ -112,7 +112,7 @@ describe("a registry that requires client certificates (mTLS)", { skip }, () => 
       openRegistrySource(reference, { env: {}, dockerConfig: false, caFile: pki.ca.cert }),
       sourceError(
         new RegExp(
-          `^cannot reach https://${registry.host}/v2/: ${registry.host} requires a client certificate \\(ERR_SSL_[A-Z0-9_]+\\); pass --cert-file and --key-file$`,
+          `^cannot reach https://${registry.host}/v2/: ${registry.host} requires a client certificate \\(ERR_SSL_[A-Z0-9_]+\\); pass --cert-file and --key-file, or put a client\\.cert and client\\.key in the registry's certs\\.d folder$`,
         ),
       ),
     );
@@ -150,7 +150,7 @@ describe("a registry that requires client certificates (mTLS)", { skip }, () => 
       openRegistrySource(reference, withoutCa),
       sourceError(
         new RegExp(
-          `TLS certificate of ${registry.host} is not trusted \\([A-Z_]+\\); pass its CA with --ca-file \\(or SSL_CERT_FILE\\), or use --insecure`,
+          `TLS certificate of ${registry.host} is not trusted \\([A-Z_]+\\); pass its CA with --ca-file \\(or SSL_CERT_FILE, SSL_CERT_DIR, or a \\*\\.crt file in the registry's certs\\.d folder\\), or use --insecure`,
         ),
       ),
     );

@@ -2,10 +2,13 @@
  * A small token server for docker-registry's `auth: token` mode: it signs ES256 JWTs with a key whose
  * self-signed certificate is the registry's `rootcertbundle`, and puts that certificate in the `x5c` header.
  * Anonymous callers get pull access only; known users get what they ask for; wrong passwords get 401.
- * Docker's identity tokens work through the OAuth2 refresh-token POST.
+ * Docker's identity tokens work through the OAuth2 refresh-token POST. Over TLS it asks for (but does not
+ * require) a client certificate, and records whether one came.
  */
 import { randomUUID, sign, X509Certificate } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { TLSSocket } from "node:tls";
 
 export interface TokenServerOptions {
   service: string;
@@ -16,6 +19,8 @@ export interface TokenServerOptions {
   users: Record<string, string>;
   /** refresh tokens accepted by the POST form, with the user each stands for */
   refreshTokens?: Record<string, string>;
+  /** Serve HTTPS with this PEM certificate and key; the realm then names `localhost`, not 127.0.0.1. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface TokenRequestRecord {
@@ -23,6 +28,8 @@ export interface TokenRequestRecord {
   /** "anonymous", "basic:<user>" or "refresh:<user>" (or "rejected") */
   who: string;
   scopes: string[];
+  /** Over TLS only: whether the caller presented a client certificate. */
+  clientCertificate?: boolean;
 }
 
 export interface TokenServer {
@@ -78,7 +85,7 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
     return `${input}.${base64url(signature)}`;
   };
 
-  const server: Server = createServer((request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
     void (async () => {
       const url = new URL(request.url ?? "/", "http://token.invalid");
       const form = request.method === "POST" ? new URLSearchParams(await readBody(request)) : undefined;
@@ -97,7 +104,10 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
         const user = decoded.slice(0, colon);
         who = colon > 0 && options.users[user] === decoded.slice(colon + 1) ? `basic:${user}` : "rejected";
       }
-      requests.push({ method: request.method ?? "", who, scopes });
+      const { socket } = request;
+      const tls =
+        socket instanceof TLSSocket ? { clientCertificate: Object.keys(socket.getPeerCertificate()).length > 0 } : {};
+      requests.push({ method: request.method ?? "", who, scopes, ...tls });
       if (who === "rejected") {
         response.writeHead(401, { "content-type": "application/json" });
         response.end(JSON.stringify({ details: "incorrect username or password" }));
@@ -107,12 +117,17 @@ export async function startTokenServer(options: TokenServerOptions): Promise<Tok
       response.writeHead(200, { "content-type": "application/json" });
       response.end(JSON.stringify(form ? { access_token: token, expires_in: 300 } : { token, expires_in: 300 }));
     })();
-  });
+  };
+  const { tls } = options;
+  const server: Server =
+    tls === undefined
+      ? createServer(handle)
+      : createHttpsServer({ ...tls, requestCert: true, rejectUnauthorized: false }, handle);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : 0;
   return {
-    realm: `http://127.0.0.1:${port}/token`,
+    realm: tls === undefined ? `http://127.0.0.1:${port}/token` : `https://localhost:${port}/token`,
     requests,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -35,6 +35,7 @@ export interface ScanCommandOptions {
   caFile?: string;
   certFile?: string;
   keyFile?: string;
+  certsDir?: string;
   detection?: string;
   failOn?: string;
   /** The backend to upload the inventory to. */
@@ -64,6 +65,7 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
       ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
       ...(options.certFile === undefined ? {} : { certFile: options.certFile }),
       ...(options.keyFile === undefined ? {} : { keyFile: options.keyFile }),
+      ...(options.certsDir === undefined ? {} : { certsDir: options.certsDir }),
       runtime: runtimeOptionsFrom(options),
     });
     const progress = await layerProgress(!options.quiet);

@@ -13,9 +13,12 @@ import { type Credential, type Environment, findDockerCredential } from "./crede
 import { type HttpResponse, type HttpTimeouts, HttpTransport, headerValue, type RetryPolicy } from "./http.ts";
 import { isLoopbackRegistry, registryEndpoint } from "./reference.ts";
 import { failure, readBounded } from "./response.ts";
-import { isTlsRefusal, loadTls, type TlsFiles } from "./tls.ts";
+import { isTlsRefusal, loadRegistryTls, type TlsFiles } from "./tls.ts";
 
-/** caFile, certFile and keyFile (TlsFiles) are --ca-file, --cert-file and --key-file. */
+/**
+ * caFile, certFile and keyFile (TlsFiles) are --ca-file, --cert-file and --key-file; certsDir replaces the
+ * default certs.d directories (see certs-d.ts).
+ */
 export interface RegistryClientOptions extends TlsFiles {
   /** Credentials given on the command line (--username, --password-stdin); they win over the docker config. */
   credential?: Credential;
@@ -23,7 +26,7 @@ export interface RegistryClientOptions extends TlsFiles {
   dockerConfig?: boolean;
   /** Plain HTTP, and HTTPS without certificate checks, for any host. Loopback hosts may use HTTP anyway. */
   insecure?: boolean;
-  /** DOCKER_CONFIG, HOME, PATH, proxies, SSL_CERT_FILE; default process.env. */
+  /** DOCKER_CONFIG, HOME, PATH, proxies, SSL_CERT_FILE, SSL_CERT_DIR; default process.env. */
   env?: Environment;
   timeouts?: HttpTimeouts;
   retry?: RetryPolicy;
@@ -96,11 +99,12 @@ export class RegistryClient {
             env,
             ...(options.helperTimeoutMs === undefined ? {} : { helperTimeoutMs: options.helperTimeoutMs }),
           }));
-    const tls = await loadTls(options, env);
+    const { tls, tlsByHost } = await loadRegistryTls(registry, options, env);
     const http = new HttpTransport({
       env,
       insecureTls: insecure,
       tls,
+      tlsByHost,
       ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
     });

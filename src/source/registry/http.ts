@@ -37,6 +37,15 @@ export interface HttpOptions {
   insecureTls?: boolean;
   /** Trusted CAs beyond the defaults, and a client certificate (see tls.ts). */
   tls?: TlsMaterial;
+  /** Instead of `tls` for these hosts (`name[:port]` as URLs spell them): a registry's own client certificate. */
+  tlsByHost?: ReadonlyMap<string, TlsMaterial>;
+}
+
+/** Connections with one set of TLS material: straight, or through the environment's proxy. */
+interface Pool {
+  direct: Agent;
+  proxied: EnvHttpProxyAgent;
+  certOrigin: string | undefined;
 }
 
 export type ResponseBody = Dispatcher.ResponseData["body"];
@@ -76,40 +85,53 @@ const retryErrorCodes = new Set([
 const maxRedirects = 5;
 
 export class HttpTransport {
-  private readonly direct: Agent;
-  private readonly proxied: EnvHttpProxyAgent;
+  private readonly pool: Pool;
+  private readonly hostPools = new Map<string, Pool>();
   private readonly retry: Required<RetryPolicy>;
   private readonly headersMs: number;
   private readonly bodyMs: number;
-  private readonly clientCertificate: boolean;
   private readonly alerts = new TlsAlerts();
 
   constructor(options: HttpOptions) {
     const timeouts = options.timeouts ?? {};
     this.headersMs = timeouts.headersMs ?? 60_000;
     this.bodyMs = timeouts.bodyMs ?? 120_000;
-    const { ca, cert, key } = options.tls ?? {};
-    this.clientCertificate = cert !== undefined;
-    const trust = { rejectUnauthorized: options.insecureTls !== true, ...(ca === undefined ? {} : { ca }) };
-    const identity = cert === undefined || key === undefined ? {} : { cert, key };
-    const connect = this.alerts.connector({ timeout: timeouts.connectMs ?? 15_000, ...trust, ...identity });
-    const agentOptions = { connect, headersTimeout: this.headersMs, bodyTimeout: this.bodyMs };
-    this.direct = new Agent(agentOptions);
-    const { env } = options;
-    // Empty strings, not undefined: undici would otherwise read process.env itself.
-    this.proxied = new EnvHttpProxyAgent({
-      ...agentOptions,
-      requestTls: { ...trust, ...identity },
-      proxyTls: trust,
-      httpProxy: env["http_proxy"] ?? env["HTTP_PROXY"] ?? "",
-      httpsProxy: env["https_proxy"] ?? env["HTTPS_PROXY"] ?? "",
-      noProxy: env["no_proxy"] ?? env["NO_PROXY"] ?? "",
-    });
+    const connectMs = timeouts.connectMs ?? 15_000;
+    const verify = options.insecureTls !== true;
+    this.pool = this.makePool(options.env, options.tls ?? {}, verify, connectMs);
+    for (const [host, material] of options.tlsByHost ?? []) {
+      this.hostPools.set(host, this.makePool(options.env, material, verify, connectMs));
+    }
     this.retry = {
       attempts: Math.max(1, options.retry?.attempts ?? 4),
       baseDelayMs: options.retry?.baseDelayMs ?? 500,
       maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
     };
+  }
+
+  private makePool(env: Environment, material: TlsMaterial, verify: boolean, connectMs: number): Pool {
+    const { ca, cert, key, certOrigin } = material;
+    const trust = { rejectUnauthorized: verify, ...(ca === undefined ? {} : { ca }) };
+    const identity = cert === undefined || key === undefined ? {} : { cert, key };
+    const connect = this.alerts.connector({ timeout: connectMs, ...trust, ...identity });
+    const agentOptions = { connect, headersTimeout: this.headersMs, bodyTimeout: this.bodyMs };
+    return {
+      direct: new Agent(agentOptions),
+      // Empty strings, not undefined: undici would otherwise read process.env itself.
+      proxied: new EnvHttpProxyAgent({
+        ...agentOptions,
+        requestTls: { ...trust, ...identity },
+        proxyTls: trust,
+        httpProxy: env["http_proxy"] ?? env["HTTP_PROXY"] ?? "",
+        httpsProxy: env["https_proxy"] ?? env["HTTPS_PROXY"] ?? "",
+        noProxy: env["no_proxy"] ?? env["NO_PROXY"] ?? "",
+      }),
+      certOrigin: cert === undefined ? undefined : (certOrigin ?? "--cert-file"),
+    };
+  }
+
+  private poolFor(url: URL): Pool {
+    return this.hostPools.get(url.host) ?? this.pool;
   }
 
   /**
@@ -133,7 +155,7 @@ export class HttpTransport {
           await sleep(this.backoff(attempt), undefined, { signal });
           continue;
         }
-        const tls = describeTlsFailure(alert ?? error, url.host, this.clientCertificate);
+        const tls = describeTlsFailure(alert ?? error, url.host, this.poolFor(url).certOrigin);
         throw new SourceError(`cannot reach ${url.href}: ${tls ?? describeNetworkError(error)}`, {
           cause: alert ?? error,
         });
@@ -157,7 +179,8 @@ export class HttpTransport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.direct.destroy(), this.proxied.destroy()]);
+    const pools = [this.pool, ...this.hostPools.values()];
+    await Promise.all(pools.flatMap((pool) => [pool.direct.destroy(), pool.proxied.destroy()]));
   }
 
   private async followRedirects(start: URL, init: RequestInit): Promise<HttpResponse> {
@@ -166,11 +189,12 @@ export class HttpTransport {
     let method = init.method ?? "GET";
     let body = init.body;
     for (let hop = 0; ; hop++) {
+      const pool = this.poolFor(url);
       const response = await request(url, {
         method,
         headers,
         ...(body === undefined ? {} : { body }),
-        dispatcher: isLoopbackRegistry(url.host) ? this.direct : this.proxied,
+        dispatcher: isLoopbackRegistry(url.host) ? pool.direct : pool.proxied,
         headersTimeout: this.headersMs,
         bodyTimeout: this.bodyMs,
         ...(init.signal === undefined ? {} : { signal: init.signal }),

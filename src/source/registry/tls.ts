@@ -1,13 +1,18 @@
 /**
- * TLS for registries: certificate authorities to trust beyond Node's bundled ones (`--ca-file`, and the
- * files named by SSL_CERT_FILE and NODE_EXTRA_CA_CERTS), a client certificate for registries that ask for
- * one (`--cert-file`, `--key-file`: mutual TLS), and messages that say which side refused a handshake.
+ * TLS for registries: certificate authorities to trust beyond Node's bundled ones (`--ca-file`, the files
+ * named by SSL_CERT_FILE and NODE_EXTRA_CA_CERTS, the directories named by SSL_CERT_DIR, and the registry's
+ * certs.d folder), a client certificate for registries that ask for one (`--cert-file` with `--key-file` for
+ * every host, else the one in the registry's certs.d folder for the registry's host only: never for its token
+ * realm or blob storage elsewhere), and messages that say which side refused a handshake.
  */
-import { readFile } from "node:fs/promises";
-import { createSecureContext, rootCertificates } from "node:tls";
+import { rootCertificates } from "node:tls";
 import { buildConnector } from "undici";
-import { errorMessage, InputError } from "../../errors.ts";
+import { InputError } from "../../errors.ts";
+import { defaultCertsDirRoots, findRegistryCertificates } from "./certs-d.ts";
 import type { Environment } from "./credentials.ts";
+import { readCaCertificates, readClientPair } from "./pem.ts";
+import { registryEndpoint } from "./reference.ts";
+import { readSslCertDirs } from "./ssl-cert-dir.ts";
 
 export interface TlsFiles {
   /** PEM certificates of authorities to trust, added to the defaults. */
@@ -15,6 +20,8 @@ export interface TlsFiles {
   /** PEM client certificate (its chain may follow it) and its private key. */
   certFile?: string;
   keyFile?: string;
+  /** A certs.d directory to read registry folders from instead of the default ones (see certs-d.ts). */
+  certsDir?: string;
 }
 
 /** What undici's connect options take: PEM texts. */
@@ -23,55 +30,68 @@ export interface TlsMaterial {
   ca?: string[];
   cert?: string;
   key?: string;
+  /** Where the client certificate comes from, for messages: "--cert-file" or its path. */
+  certOrigin?: string;
 }
 
-const maxPemBytes = 16 * 1024 * 1024;
-const pemCertificate = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+/** What a registry client connects with. */
+export interface RegistryTls {
+  /** For every host: the registry, its token realm, blob storage it redirects to. */
+  tls: TlsMaterial;
+  /** Instead of `tls` for these hosts (as URLs spell them: `name[:port]`, without a default port). */
+  tlsByHost: Map<string, TlsMaterial>;
+}
 
 /** Reads and checks the files; InputError naming the file and its flag when one is unusable. */
 export async function loadTls(files: TlsFiles, env: Environment): Promise<TlsMaterial> {
-  const caSources: [string, string][] = [];
-  if (files.caFile !== undefined) caSources.push([files.caFile, "--ca-file"]);
+  return withCas(await extraCas(files, env), await flaggedClientPair(files));
+}
+
+/** loadTls, plus what the certs.d folder of `registry` ("host", "host:port", "docker.io") holds. */
+export async function loadRegistryTls(registry: string, files: TlsFiles, env: Environment): Promise<RegistryTls> {
+  const extra = await extraCas(files, env);
+  const flagged = await flaggedClientPair(files);
+  const { certsDir } = files;
+  const found = await findRegistryCertificates(
+    registry,
+    certsDir === undefined ? defaultCertsDirRoots(env) : [certsDir],
+    certsDir !== undefined,
+  );
+  const cas = [...extra, ...(found?.cas ?? [])];
+  const tlsByHost = new Map<string, TlsMaterial>();
+  const client = found?.client;
+  if (flagged === undefined && client !== undefined) {
+    const host = new URL(`https://${registryEndpoint(registry)}/`).host;
+    tlsByHost.set(host, withCas(cas, { cert: client.cert, key: client.key, certOrigin: client.certFile }));
+  }
+  return { tls: withCas(cas, flagged), tlsByHost };
+}
+
+async function extraCas(files: TlsFiles, env: Environment): Promise<string[]> {
+  const caFiles: [string, string][] = [];
+  if (files.caFile !== undefined) caFiles.push([files.caFile, "--ca-file"]);
   for (const name of ["SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS"]) {
     const path = env[name];
-    if (path !== undefined && path !== "") caSources.push([path, `$${name}`]);
+    if (path !== undefined && path !== "") caFiles.push([path, `$${name}`]);
   }
   const extra: string[] = [];
-  for (const [path, origin] of caSources) {
-    const certificates = (await readPem(path, origin)).match(pemCertificate) ?? [];
-    if (certificates.length === 0) throw new InputError(`${path} (${origin}) holds no PEM certificate`);
-    checkContext(() => createSecureContext({ ca: certificates }), `the certificates in ${path} (${origin})`);
-    extra.push(...certificates);
-  }
-  const material: TlsMaterial = extra.length === 0 ? {} : { ca: [...rootCertificates, ...extra] };
+  for (const [path, origin] of caFiles) extra.push(...(await readCaCertificates(path, origin)));
+  const dirs = env["SSL_CERT_DIR"];
+  if (dirs !== undefined && dirs !== "") extra.push(...(await readSslCertDirs(dirs)));
+  return extra;
+}
 
+async function flaggedClientPair(files: TlsFiles): Promise<TlsMaterial | undefined> {
   const { certFile, keyFile } = files;
-  if (certFile === undefined && keyFile === undefined) return material;
+  if (certFile === undefined && keyFile === undefined) return undefined;
   if (certFile === undefined) throw new InputError("--key-file needs --cert-file");
   if (keyFile === undefined) throw new InputError("--cert-file needs --key-file");
-  const cert = await readPem(certFile, "--cert-file");
-  const key = await readPem(keyFile, "--key-file");
-  checkContext(() => createSecureContext({ cert, key }), `the client certificate ${certFile} with the key ${keyFile}`);
-  return { ...material, cert, key };
+  const pair = await readClientPair(certFile, keyFile, { cert: "--cert-file", key: "--key-file" });
+  return { ...pair, certOrigin: "--cert-file" };
 }
 
-async function readPem(path: string, origin: string): Promise<string> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new InputError(`cannot read ${path} (${origin}): ${errorMessage(error)}`, { cause: error });
-  }
-  if (bytes.length > maxPemBytes) throw new InputError(`${path} (${origin}) is over ${maxPemBytes} bytes`);
-  return bytes.toString("utf8");
-}
-
-function checkContext(make: () => unknown, what: string): void {
-  try {
-    make();
-  } catch (error) {
-    throw new InputError(`${what} cannot be used: ${errorMessage(error)}`, { cause: error });
-  }
+function withCas(extra: string[], client: TlsMaterial | undefined): TlsMaterial {
+  return { ...(extra.length === 0 ? {} : { ca: [...rootCertificates, ...extra] }), ...client };
 }
 
 /** OpenSSL's and Node's codes for a server certificate this side did not accept. */
@@ -111,17 +131,20 @@ function codesOf(error: unknown): string[] {
 
 /**
  * A sentence for a failed handshake in which the server does speak TLS: its certificate is not trusted,
- * or it refused this side's client certificate (or the lack of one). Undefined for anything else.
+ * or it refused this side's client certificate (from `certOrigin`: "--cert-file" or a file) or the lack of
+ * one. Undefined for anything else.
  */
-export function describeTlsFailure(error: unknown, host: string, clientCertificate: boolean): string | undefined {
+export function describeTlsFailure(error: unknown, host: string, certOrigin: string | undefined): string | undefined {
   for (const code of codesOf(error)) {
     if (untrustedServer.has(code)) {
-      return `the TLS certificate of ${host} is not trusted (${code}); pass its CA with --ca-file (or SSL_CERT_FILE), or use --insecure`;
+      return `the TLS certificate of ${host} is not trusted (${code}); pass its CA with --ca-file (or SSL_CERT_FILE, SSL_CERT_DIR, or a *.crt file in the registry's certs.d folder), or use --insecure`;
     }
     if (clientCertificateAlerts.has(code)) {
-      return clientCertificate
-        ? `${host} refused the client certificate given with --cert-file (${code})`
-        : `${host} requires a client certificate (${code}); pass --cert-file and --key-file`;
+      if (certOrigin === undefined) {
+        return `${host} requires a client certificate (${code}); pass --cert-file and --key-file, or put a client.cert and client.key in the registry's certs.d folder`;
+      }
+      const given = certOrigin === "--cert-file" ? "given with --cert-file" : certOrigin;
+      return `${host} refused the client certificate ${given} (${code})`;
     }
   }
   return undefined;

@@ -1,0 +1,46 @@
+/**
+ * $SSL_CERT_DIR as OpenSSL reads it: a colon-separated list of directories of CA certificates, either
+ * hashed (`<8 hex digits>.<n>`, as `openssl rehash` makes them, usually links) or plain `*.pem` and `*.crt`
+ * files. Subdirectories and other names (`<hash>.r<n>` revocation lists, READMEs) are passed over.
+ */
+import { readdir, realpath, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { errorMessage, InputError } from "../../errors.ts";
+import { readCaCertificates } from "./pem.ts";
+
+const certificateName = /^(?:[0-9a-f]{8}\.\d+|.+\.(?:pem|crt))$/;
+
+/** Every distinct certificate in the directories `value` lists; none when it lists none. */
+export async function readSslCertDirs(value: string, origin = "$SSL_CERT_DIR"): Promise<string[]> {
+  const certificates = new Set<string>();
+  const read = new Set<string>();
+  for (const dir of value.split(":")) {
+    if (dir === "") continue;
+    for (const { path, target } of await certificateFiles(dir, origin)) {
+      // A hashed name and the *.pem beside it are usually links to one file.
+      if (read.has(target)) continue;
+      read.add(target);
+      for (const certificate of await readCaCertificates(path, origin)) certificates.add(certificate);
+    }
+  }
+  return [...certificates];
+}
+
+async function certificateFiles(dir: string, origin: string): Promise<{ path: string; target: string }[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    throw new InputError(`cannot read the directory ${dir} (${origin}): ${errorMessage(error)}`, { cause: error });
+  }
+  const files: { path: string; target: string }[] = [];
+  for (const name of names.filter((entry) => certificateName.test(entry)).sort()) {
+    const path = join(dir, name);
+    try {
+      if ((await stat(path)).isFile()) files.push({ path, target: await realpath(path) });
+    } catch (error) {
+      throw new InputError(`cannot read ${path} (${origin}): ${errorMessage(error)}`, { cause: error });
+    }
+  }
+  return files;
+}
