@@ -238,10 +238,11 @@ describe("certs.d folders and SSL_CERT_DIR against a registry that requires clie
       openRegistrySource(reference, { ...isolated, env: { SSL_CERT_DIR: badDir } }),
       rejection(InputError, new RegExp(`^${escape(join(badDir, "broken.pem"))} \\(\\$SSL_CERT_DIR\\) holds no PEM`)),
     );
+    // As OpenSSL, a listed directory that does not exist is passed over: what fails is the trust it did not add.
     const missingDir = join(scratch, "no-such-dir");
     await assert.rejects(
       openRegistrySource(reference, { ...isolated, env: { SSL_CERT_DIR: missingDir } }),
-      rejection(InputError, new RegExp(`^cannot read the directory ${escape(missingDir)} \\(\\$SSL_CERT_DIR\\)`)),
+      /is not trusted/,
     );
   });
 });

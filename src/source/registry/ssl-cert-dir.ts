@@ -10,8 +10,25 @@ import { readCaCertificates } from "./pem.ts";
 
 const certificateName = /^(?:[0-9a-f]{8}\.\d+|.+\.(?:pem|crt))$/;
 
-/** Every distinct certificate in the directories `value` lists; none when it lists none. */
-export async function readSslCertDirs(value: string, origin = "$SSL_CERT_DIR"): Promise<string[]> {
+const readBefore = new Map<string, Promise<string[]>>();
+
+/**
+ * Every distinct certificate in the directories `value` lists; none when it lists none. Read once per
+ * process: a system directory holds hundreds of certificates, and every registry client asks.
+ */
+export function readSslCertDirs(value: string, origin = "$SSL_CERT_DIR"): Promise<string[]> {
+  const key = `${origin}\0${value}`;
+  let read = readBefore.get(key);
+  if (read === undefined) {
+    read = readDirs(value, origin);
+    readBefore.set(key, read);
+    // A failure is not kept: the next client tries again, and says why.
+    read.catch(() => readBefore.delete(key));
+  }
+  return read;
+}
+
+async function readDirs(value: string, origin: string): Promise<string[]> {
   const certificates = new Set<string>();
   const read = new Set<string>();
   for (const dir of value.split(":")) {
@@ -31,6 +48,8 @@ async function certificateFiles(dir: string, origin: string): Promise<{ path: st
   try {
     names = await readdir(dir);
   } catch (error) {
+    // As OpenSSL: a listed directory that does not exist is passed over.
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") return [];
     throw new InputError(`cannot read the directory ${dir} (${origin}): ${errorMessage(error)}`, { cause: error });
   }
   const files: { path: string; target: string }[] = [];
