@@ -13,11 +13,9 @@ import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import { InputError, SourceError } from "../../src/errors.ts";
 import type { Inventory } from "../../src/model/inventory.ts";
-import { scanImage } from "../../src/scan.ts";
 import { openSource } from "../../src/source/open.ts";
-import type { ImageSource } from "../../src/source/types.ts";
 import { openRegistrySource, type RegistrySourceOptions } from "../../src/source/registry/registry-source.ts";
-import { writeOciArchive } from "../image-builder/index.ts";
+import { scanOf, writeTlsTestArchive } from "./tls-image.ts";
 import { type KeyPair, makeTestPki, type TestPki } from "./certificates.ts";
 import { pushArchive, registrySkipReason, type RunningRegistry, startRegistry } from "./docker-registry.ts";
 
@@ -25,33 +23,9 @@ const run = promisify(execFile);
 const skip = await registrySkipReason(["openssl"]);
 const scratch = await mkdtemp(join(tmpdir(), "strata-registry-certs-d-"));
 after(() => rm(scratch, { recursive: true, force: true }));
-const now = new Date("2026-01-01T00:00:00Z");
 
 const archive = join(scratch, "app.tar");
-await writeOciArchive(
-  {
-    architecture: "amd64",
-    layers: [
-      {
-        files: {
-          "etc/os-release": 'ID=debian\nVERSION_ID="12"\n',
-          "var/lib/dpkg/status":
-            "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.15-1~deb12u1\n",
-        },
-      },
-    ],
-  },
-  archive,
-);
-
-async function scanOf(opening: Promise<ImageSource>): Promise<Inventory> {
-  const source = await opening;
-  try {
-    return await scanImage(source, { now });
-  } finally {
-    await source.close();
-  }
-}
+await writeTlsTestArchive(archive);
 
 let folders = 0;
 /** A new certs.d root with a folder per entry: its name, and which of ca.crt, client.cert and client.key to put in. */

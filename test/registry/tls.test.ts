@@ -12,47 +12,21 @@ import { runScan } from "../../src/cli/commands/scan.ts";
 import { InputError, SourceError } from "../../src/errors.ts";
 import { isJsonObject } from "../../src/source/json.ts";
 import type { Inventory } from "../../src/model/inventory.ts";
-import { scanImage } from "../../src/scan.ts";
 import { openSource } from "../../src/source/open.ts";
 import { crawlRegistry } from "../../src/source/registry/crawl.ts";
 import { HttpTransport } from "../../src/source/registry/http.ts";
 import { openRegistrySource, type RegistrySourceOptions } from "../../src/source/registry/registry-source.ts";
 import { loadTls } from "../../src/source/registry/tls.ts";
-import { writeOciArchive } from "../image-builder/index.ts";
+import { scanOf, writeTlsTestArchive } from "./tls-image.ts";
 import { makeTestPki, type TestPki } from "./certificates.ts";
 import { pushArchive, registrySkipReason, type RunningRegistry, startRegistry } from "./docker-registry.ts";
 
 const skip = await registrySkipReason(["openssl"]);
 const scratch = await mkdtemp(join(tmpdir(), "strata-registry-tls-"));
 after(() => rm(scratch, { recursive: true, force: true }));
-const now = new Date("2026-01-01T00:00:00Z");
 
 const archive = join(scratch, "app.tar");
-await writeOciArchive(
-  {
-    architecture: "amd64",
-    layers: [
-      {
-        files: {
-          "etc/os-release": 'ID=debian\nVERSION_ID="12"\n',
-          "var/lib/dpkg/status":
-            "Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.15-1~deb12u1\n",
-          "app/node_modules/left-pad/package.json": JSON.stringify({ name: "left-pad", version: "1.3.0" }),
-        },
-      },
-    ],
-  },
-  archive,
-);
-
-async function scanOf(opening: Promise<Awaited<ReturnType<typeof openSource>>>): Promise<Inventory> {
-  const source = await opening;
-  try {
-    return await scanImage(source, { now });
-  } finally {
-    await source.close();
-  }
-}
+await writeTlsTestArchive(archive);
 
 function sourceError(pattern: RegExp): (error: unknown) => boolean {
   return (error) => {
