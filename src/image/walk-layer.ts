@@ -13,6 +13,7 @@ export type LayerWalk = TarFileWalk;
 export type LayerWalkOptions<T> = TarFileWalkOptions<T>;
 
 const noProblem: Promise<LayerProblem | undefined> = Promise.resolve(undefined);
+const minWorkerHashedBytes = 32 * 1024 * 1024;
 
 export async function walkLayerContent<T>(content: LayerContent, options: LayerWalkOptions<T>): Promise<LayerWalk> {
   if (content.kind === "directory") {
@@ -32,8 +33,9 @@ export async function walkLayerContent<T>(content: LayerContent, options: LayerW
   }
   const { digester, executableSections: _sections, ...streaming } = options;
   const expected = streaming.expectedDigest?.startsWith("sha256:") ? streaming.expectedDigest : undefined;
-  if (range && digester && expected) {
-    // A compressed blob in a file is hashed from the file on the digest worker, off the thread that parses it.
+  if (range && digester && expected && range.end - range.start >= minWorkerHashedBytes) {
+    // A large compressed blob in a file is hashed from the file on the digest worker, off the thread that
+    // parses it; a small one is not worth the worker's start and memory.
     const digest = digester.sha256(range);
     digest.catch(() => undefined);
     const { expectedDigest: _expected, ...unchecked } = streaming;
