@@ -5,6 +5,7 @@
  * loopback hosts are always reached directly.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { createSecureContext } from "node:tls";
 import { Agent, type Dispatcher, EnvHttpProxyAgent, request } from "undici";
 import { errorMessage, SourceError } from "../../errors.ts";
 import type { Environment } from "./credentials.ts";
@@ -113,14 +114,23 @@ export class HttpTransport {
     const { ca, cert, key, certOrigin } = material;
     const trust = { rejectUnauthorized: verify, ...(ca === undefined ? {} : { ca }) };
     const identity = cert === undefined || key === undefined ? {} : { cert, key };
-    const connect = this.alerts.connector({ timeout: connectMs, ...trust, ...identity });
+    // Built once for the pool: from hundreds of CAs (SSL_CERT_DIR) a context takes tens of milliseconds,
+    // which every new connection would pay again if given the PEM texts.
+    const tls =
+      ca === undefined && identity.cert === undefined
+        ? { rejectUnauthorized: verify }
+        : {
+            rejectUnauthorized: verify,
+            secureContext: createSecureContext({ ...(ca === undefined ? {} : { ca }), ...identity }),
+          };
+    const connect = this.alerts.connector({ timeout: connectMs, ...tls });
     const agentOptions = { connect, headersTimeout: this.headersMs, bodyTimeout: this.bodyMs };
     return {
       direct: new Agent(agentOptions),
       // Empty strings, not undefined: undici would otherwise read process.env itself.
       proxied: new EnvHttpProxyAgent({
         ...agentOptions,
-        requestTls: { ...trust, ...identity },
+        requestTls: tls,
         proxyTls: trust,
         httpProxy: env["http_proxy"] ?? env["HTTP_PROXY"] ?? "",
         httpsProxy: env["https_proxy"] ?? env["HTTPS_PROXY"] ?? "",
