@@ -179,7 +179,12 @@ async function scanLayers(source: ImageSource, setup: ScanSetup, options: ScanOp
   for (const [index, layer] of layers.entries()) {
     for (let next = index; next < Math.min(layers.length, index + layersReadTogether); next++) {
       const upcoming = layers[next];
-      if (upcoming && !reads.has(next)) reads.set(next, readLayer(upcoming));
+      if (upcoming && !reads.has(next)) {
+        const read = readLayer(upcoming);
+        // Awaited in its turn; until then a failure must not count as unhandled.
+        read.catch(() => undefined);
+        reads.set(next, read);
+      }
     }
     const { changes, settled } = await (reads.get(index) ?? readLayer(layer));
     reads.delete(index);
