@@ -1,3 +1,4 @@
+import { errorMessage } from "../errors.ts";
 import type { Distro } from "../model/distro.ts";
 import type { Ecosystem } from "../model/ecosystem.ts";
 import type { LayerRef } from "../model/layer.ts";
@@ -103,10 +104,17 @@ export function parsedWith<M>(
   let loading: Promise<M> | undefined;
   return (file, ctx) => {
     if (loaded !== undefined) return parse(loaded, file, ctx);
-    loading ??= load().then((parser) => {
-      loaded = parser;
-      return parser;
-    });
+    loading ??= load().then(
+      (parser) => {
+        loaded = parser;
+        return parser;
+      },
+      (error: unknown) => {
+        // Not kept: the next file tries again.
+        loading = undefined;
+        throw new Error(`cannot load the parser: ${errorMessage(error)}`, { cause: error });
+      },
+    );
     return loading.then((parser) => parse(parser, file, ctx));
   };
 }

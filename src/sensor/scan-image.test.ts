@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -37,6 +37,22 @@ test("a stop while the scan runs abandons it: no inventory, no error", async () 
   const running = scanForSensor(scan(), controller.signal);
   controller.abort();
   assert.equal(await running, undefined);
+});
+
+test("each scan spools into a folder of its own, removed when it ends, stopped or not", async () => {
+  const spoolDir = join(work, "spool");
+  await mkdir(spoolDir);
+  const spooling = { ...scan(), source: { runtime: { spoolDir } } };
+  assert.equal((await scanForSensor(spooling, new AbortController().signal))?.distro?.id, "debian");
+  const controller = new AbortController();
+  const running = scanForSensor(spooling, controller.signal);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const during = await readdir(spoolDir);
+  assert.equal(during.length, 1, "the scan's own folder, while it runs");
+  assert.match(during[0] ?? "", /^strata-sensor-scan-/);
+  controller.abort();
+  await running;
+  assert.deepEqual(await readdir(spoolDir), []);
 });
 
 test("a stop before the scan starts is an abort error", async () => {

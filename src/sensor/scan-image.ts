@@ -3,6 +3,9 @@
  * until it next awaits, or to its end when its source cannot cut reads short (containers-storage reads
  * files in place), and the process could not exit before it; a worker can be ended at once.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { InternalError } from "../errors.ts";
 import type { Inventory } from "../model/inventory.ts";
@@ -22,8 +25,20 @@ const stopGraceMs = 300;
  */
 export async function scanForSensor(scan: SensorScan, signal: AbortSignal): Promise<Inventory | undefined> {
   signal.throwIfAborted();
+  // What a source spools (a docker save) goes in a folder of this scan's, removed here even when the worker
+  // was ended before it could clean up.
+  const spool = await mkdtemp(join(scan.source.runtime?.spoolDir ?? tmpdir(), "strata-sensor-scan-"));
+  const spooled = { ...scan, source: { ...scan.source, runtime: { ...scan.source.runtime, spoolDir: spool } } };
+  try {
+    return await scanInWorker(spooled, signal);
+  } finally {
+    await rm(spool, { recursive: true, force: true });
+  }
+}
+
+function scanInWorker(scan: SensorScan, signal: AbortSignal): Promise<Inventory | undefined> {
   const worker = new Worker(bootstrap(), { eval: true, workerData: scan });
-  return await new Promise((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (finish: () => void): void => {
       if (settled) return;
@@ -37,6 +52,8 @@ export async function scanForSensor(scan: SensorScan, signal: AbortSignal): Prom
       setTimeout(() => void worker.terminate(), stopGraceMs).unref();
     };
     signal.addEventListener("abort", abort, { once: true });
+    // A stop that came while the spool folder was being made.
+    if (signal.aborted) abort();
     worker.on("message", (message: unknown) => {
       if (!isScanReply(message)) return;
       if (message.kind === "done") {

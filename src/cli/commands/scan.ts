@@ -68,9 +68,10 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
       ...(options.certsDir === undefined ? {} : { certsDir: options.certsDir }),
       runtime: runtimeOptionsFrom(options),
     });
-    const progress = await layerProgress(!options.quiet);
     let inventory: Inventory;
+    let progress: Awaited<ReturnType<typeof layerProgress>> | undefined;
     try {
+      progress = await layerProgress(!options.quiet);
       inventory = await scanImage(source, {
         verifyDigests: options.verifyDigests,
         ...(options.cache
@@ -81,7 +82,7 @@ export async function runScan(reference: string, options: ScanCommandOptions): P
         ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
       });
     } finally {
-      progress.stop();
+      progress?.stop();
       await source.close();
     }
     const say = (line: string): void => {
