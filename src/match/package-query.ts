@@ -3,7 +3,7 @@ import type { Distro } from "../model/distro.ts";
 import { type Ecosystem, ecosystemNames } from "../model/ecosystem.ts";
 import type { Package } from "../model/package.ts";
 import { normalizePackageName } from "../vulndb/package-names.ts";
-import { rpmAdvisorySource, rpmEvr, rpmOsvEcosystems, sourcePackageName } from "./rpm-release.ts";
+import { rpmAdvisorySource, rpmEvr, rpmOsvEcosystems, sourceRpmParts } from "./rpm-release.ts";
 
 /** What to look up in the advisory database for one package. */
 export interface PackageQuery {
@@ -46,13 +46,16 @@ export function queryFor(pkg: Package, distro: Distro | undefined): PackageQuery
   if (meta.kind === "rpm") {
     const source = rpmAdvisorySource(distro);
     if (!source) return undefined;
-    const sourceName = meta.sourceRpm === undefined ? undefined : sourcePackageName(meta.sourceRpm);
+    const built =
+      source.names === "source" && meta.sourceRpm !== undefined ? sourceRpmParts(meta.sourceRpm) : undefined;
+    // Records that name the source RPM give its versions: a subpackage with a version of its own
+    // (perl-Errno 1.28 from perl 5.26.3) is compared as the source it was built from, with its own epoch,
+    // as the source's is not in the file name. A package without a source RPM (gpg-pubkey) is itself.
     return {
       baseEcosystem: source.baseEcosystem,
       release: { exact: source.release },
-      // A package without a source RPM (gpg-pubkey) is looked up by its own name.
-      name: source.names === "source" ? (sourceName ?? pkg.name) : pkg.name,
-      version: rpmEvr(meta),
+      name: built?.name ?? pkg.name,
+      version: built ? rpmEvr({ ...meta, version: built.version, release: built.release }) : rpmEvr(meta),
     };
   }
   return { baseEcosystem: base, name: normalizePackageName(base, pkg.name), version: pkg.version };

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Distro } from "../model/distro.ts";
 import type { RpmMetadata } from "../model/package.ts";
-import { rpmAdvisorySource, rpmEvr, sourcePackageName } from "./rpm-release.ts";
+import { rpmAdvisorySource, rpmEvr, sourceRpmParts } from "./rpm-release.ts";
 
 const distro = (id: string, versionId?: string): Distro => ({
   id,
@@ -29,13 +29,17 @@ test("each RPM distro release maps to the OSV ecosystem its records use", () => 
   assert.equal(rpmAdvisorySource(distro("rocky", "9.4"))?.names, "source");
 });
 
-test("the source package's name is its file name without version, release and suffix", () => {
-  assert.equal(sourcePackageName("util-linux-2.32.1-42.el8_8.src.rpm"), "util-linux");
-  assert.equal(sourcePackageName("openssl-1_1-1.1.1l-150500.17.34.1.src.rpm"), "openssl-1_1");
-  assert.equal(sourcePackageName("python3.11-3.11.7-1.el9.src.rpm"), "python3.11");
-  assert.equal(sourcePackageName("kernel-5.14.0-427.13.1.el9_4.nosrc.rpm"), "kernel");
-  assert.equal(sourcePackageName("util-linux.src.rpm"), undefined);
-  assert.equal(sourcePackageName("(none)"), undefined);
+test("a source RPM's file name gives its name, version and release", () => {
+  assert.deepEqual(sourceRpmParts("util-linux-2.32.1-42.el8_8.src.rpm"), {
+    name: "util-linux",
+    version: "2.32.1",
+    release: "42.el8_8",
+  });
+  assert.equal(sourceRpmParts("openssl-1_1-1.1.1l-150500.17.34.1.src.rpm")?.name, "openssl-1_1");
+  assert.equal(sourceRpmParts("python3.11-3.11.7-1.el9.src.rpm")?.version, "3.11.7");
+  assert.equal(sourceRpmParts("kernel-5.14.0-427.13.1.el9_4.nosrc.rpm")?.release, "427.13.1.el9_4");
+  assert.equal(sourceRpmParts("util-linux.src.rpm"), undefined);
+  assert.equal(sourceRpmParts("(none)"), undefined);
 });
 
 test("an RPM version is [epoch:]version-release", () => {

@@ -56,10 +56,14 @@ export function rpmAdvisorySource(distro: Distro | undefined): RpmAdvisorySource
   }
 }
 
-/** "util-linux-2.32.1-42.el8_8.src.rpm" → "util-linux": the file name without its version and release. */
-export function sourcePackageName(sourceRpm: string): string | undefined {
-  const match = /^(.+)-[^-]+-[^-]+\.(?:no)?src\.rpm$/.exec(sourceRpm);
-  return match?.[1];
+/**
+ * "util-linux-2.32.1-42.el8_8.src.rpm" → name "util-linux", version "2.32.1", release "42.el8_8". The file
+ * name carries no epoch.
+ */
+export function sourceRpmParts(sourceRpm: string): { name: string; version: string; release: string } | undefined {
+  const match = /^(.+)-([^-]+)-([^-]+)\.(?:no)?src\.rpm$/.exec(sourceRpm);
+  const [, name, version, release] = match ?? [];
+  return name && version && release ? { name, version, release } : undefined;
 }
 
 /** "[epoch:]version[-release]" from the header's tags; no EPOCH tag is epoch 0, as rpm compares. */

@@ -323,6 +323,16 @@ test("Rocky Linux: release ordering, el9_3 below el9_4, and the epoch the record
   assert.deepEqual(summary(rocky9, [utilLinuxBinary("libblkid", "18.el9_4.1")]), []);
 });
 
+test("Rocky Linux: a subpackage with a version of its own is compared as the source it was built from", () => {
+  // util-linux's source builds a subpackage versioned 9.1 (as perl builds perl-Errno 1.28 from perl 5.32).
+  const ownVersion = (release: string): Package =>
+    rpm({ name: "util-linux-extra", version: "9.1", release, sourceRpm: `util-linux-2.37.4-${release}.src.rpm` });
+  assert.deepEqual(summary(rocky9, [ownVersion("15.el9")]), [
+    "CVE-2024-28085@util-linux-extra 9.1-15.el9 → 0:2.37.4-18.el9_4",
+  ]);
+  assert.deepEqual(summary(rocky9, [ownVersion("18.el9_4")]), [], "built from the fixed source");
+});
+
 test("Rocky Linux: a tilde version sorts below its release", () => {
   const golang = (version: string): Package =>
     rpm({ name: "golang-bin", version, release: "1.el9", sourceRpm: `golang-${version}-1.el9.src.rpm` });
