@@ -182,6 +182,10 @@ test("TLS files: each must be readable, named as it was written; a certificate n
     await refusal({ flags: { url: "https://x.example", caFile: notPem }, env: { STRATA_TOKEN: token } }),
     /^bad sensor TLS setting: .*not-a-certificate\.pem \(--ca-file\) holds no PEM certificate$/,
   );
+  assert.match(
+    await refusal({ flags: { url: "https://x.example" }, env: { STRATA_TOKEN: token, STRATA_SENSOR_CA_FILE: notPem } }),
+    /^bad sensor TLS setting: .*not-a-certificate\.pem \(STRATA_SENSOR_CA_FILE\) holds no PEM certificate$/,
+  );
 });
 
 test("durations and sizes", () => {

@@ -280,8 +280,12 @@ async function checkTlsFiles(config: SensorConfig, raw: ReadonlyMap<SettingKey, 
     tlsFileKeys.flatMap((key) => (config[key] === undefined ? [] : [[key, config[key]]])),
   );
   if (Object.keys(files).length === 0) return;
+  const named = (key: (typeof tlsFileKeys)[number]): string => {
+    const origin = raw.get(key)?.origin;
+    return origin ? describe(key, origin) : key;
+  };
   try {
-    await loadTls(files, {});
+    await loadTls(files, {}, { caFile: named("caFile"), certFile: named("certFile"), keyFile: named("keyFile") });
   } catch (error) {
     throw new InputError(`bad sensor TLS setting: ${errorMessage(error)}`, { cause: error });
   }

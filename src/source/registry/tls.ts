@@ -42,9 +42,14 @@ export interface RegistryTls {
   tlsByHost: Map<string, TlsMaterial>;
 }
 
-/** Reads and checks the files; InputError naming the file and its flag when one is unusable. */
-export async function loadTls(files: TlsFiles, env: Environment): Promise<TlsMaterial> {
-  return withCas(await extraCas(files, env), await flaggedClientPair(files));
+/** Where each file was given, for messages: the flags of `strata scan` unless said otherwise. */
+export type TlsOrigins = Record<"caFile" | "certFile" | "keyFile", string>;
+
+const flags: TlsOrigins = { caFile: "--ca-file", certFile: "--cert-file", keyFile: "--key-file" };
+
+/** Reads and checks the files; InputError naming the file and where it was given when one is unusable. */
+export async function loadTls(files: TlsFiles, env: Environment, origins: TlsOrigins = flags): Promise<TlsMaterial> {
+  return withCas(await extraCas(files, env, origins), await flaggedClientPair(files, origins));
 }
 
 /** loadTls, plus what the certs.d folder of `registry` ("host", "host:port", "docker.io") holds. */
@@ -67,9 +72,9 @@ export async function loadRegistryTls(registry: string, files: TlsFiles, env: En
   return { tls: withCas(cas, flagged), tlsByHost };
 }
 
-async function extraCas(files: TlsFiles, env: Environment): Promise<string[]> {
+async function extraCas(files: TlsFiles, env: Environment, origins: TlsOrigins = flags): Promise<string[]> {
   const caFiles: [string, string][] = [];
-  if (files.caFile !== undefined) caFiles.push([files.caFile, "--ca-file"]);
+  if (files.caFile !== undefined) caFiles.push([files.caFile, origins.caFile]);
   for (const name of ["SSL_CERT_FILE", "NODE_EXTRA_CA_CERTS"]) {
     const path = env[name];
     if (path !== undefined && path !== "") caFiles.push([path, `$${name}`]);
@@ -81,13 +86,13 @@ async function extraCas(files: TlsFiles, env: Environment): Promise<string[]> {
   return extra;
 }
 
-async function flaggedClientPair(files: TlsFiles): Promise<TlsMaterial | undefined> {
+async function flaggedClientPair(files: TlsFiles, origins: TlsOrigins = flags): Promise<TlsMaterial | undefined> {
   const { certFile, keyFile } = files;
   if (certFile === undefined && keyFile === undefined) return undefined;
-  if (certFile === undefined) throw new InputError("--key-file needs --cert-file");
-  if (keyFile === undefined) throw new InputError("--cert-file needs --key-file");
-  const pair = await readClientPair(certFile, keyFile, { cert: "--cert-file", key: "--key-file" });
-  return { ...pair, certOrigin: "--cert-file" };
+  if (certFile === undefined) throw new InputError(`${origins.keyFile} needs ${flags.certFile}`);
+  if (keyFile === undefined) throw new InputError(`${origins.certFile} needs ${flags.keyFile}`);
+  const pair = await readClientPair(certFile, keyFile, { cert: origins.certFile, key: origins.keyFile });
+  return { ...pair, certOrigin: origins === flags ? "--cert-file" : origins.certFile };
 }
 
 function withCas(extra: string[], client: TlsMaterial | undefined): TlsMaterial {
