@@ -7,9 +7,8 @@ import { readIgnoreFile } from "../match/ignore-file.ts";
 import { severityRatings } from "../model/finding.ts";
 import { parseGate, withFindings } from "../cli/commands/findings.ts";
 import type { RegistrySourceOptions } from "../source/registry/registry-source.ts";
-import { gzipInventory } from "../upload/upload.ts";
 import type { SensorContext } from "./context.ts";
-import { scanForSensor } from "./scan-image.ts";
+import { queueScanned, scanWithCache } from "./scan-and-queue.ts";
 
 export interface CiOutcome {
   /** The backend has the inventory (it is neither still queued nor rejected). */
@@ -32,28 +31,13 @@ export async function runCi(context: SensorContext, source: RegistrySourceOption
   const ignoreRules = config.ignoreFile === undefined ? [] : await readIgnoreFile(config.ignoreFile);
   const started = Date.now();
   log.info({ event: "scanning", reference }, "scanning image");
-  const inventory = await scanForSensor(
-    { reference, source, ...(config.cacheDir === undefined ? {} : { cacheDir: config.cacheDir }), env: context.env },
-    context.signal,
-  );
+  const inventory = await scanWithCache(context, reference, source);
   if (inventory === undefined) {
     log.info({ event: "scan-abandoned", reference }, "stopping: scan abandoned");
     return { delivered: false, policyFailed: false, incomplete: false, stopped: true };
   }
   const id = inventory.image.configDigest ?? inventory.image.manifestDigest ?? "";
-  log.info(
-    {
-      event: "scanned",
-      reference,
-      id,
-      layers: inventory.layers.length,
-      packages: inventory.packages.length,
-      issues: inventory.issues.length,
-      ms: Date.now() - started,
-    },
-    "scanned image",
-  );
-  const entry = await context.queue.enqueue(await gzipInventory(inventory));
+  const entry = await queueScanned(context, inventory, { reference, id }, started);
   log.info({ event: "queued", reference, id, entry: entry.name, bytes: entry.size }, "queued inventory");
 
   let policyFailed = false;

@@ -2,6 +2,7 @@
 import { errorMessage } from "../errors.ts";
 import type { Inventory } from "../model/inventory.ts";
 import type { RegistrySourceOptions } from "../source/registry/registry-source.ts";
+import type { QueueEntry } from "../upload/queue.ts";
 import { gzipInventory } from "../upload/upload.ts";
 import type { SensorContext } from "./context.ts";
 import { scanForSensor } from "./scan-image.ts";
@@ -19,27 +20,53 @@ export interface ImageToScan {
 
 export type ScanOutcome = "queued" | "failed" | "abandoned";
 
+/** Scans the image as the sensor does: in a worker, with the layer cache, abandoned (undefined) on a stop. */
+export function scanWithCache(
+  context: SensorContext,
+  reference: string,
+  source: RegistrySourceOptions,
+): Promise<Inventory | undefined> {
+  const { cacheDir } = context.config;
+  return scanForSensor(
+    { reference, source, ...(cacheDir === undefined ? {} : { cacheDir }), env: context.env },
+    context.signal,
+  );
+}
+
+/** Logs a finished scan and puts its inventory in the upload queue. */
+export async function queueScanned(
+  context: SensorContext,
+  inventory: Inventory,
+  fields: Record<string, string>,
+  started: number,
+): Promise<QueueEntry> {
+  context.log.info(
+    {
+      event: "scanned",
+      ...fields,
+      layers: inventory.layers.length,
+      packages: inventory.packages.length,
+      issues: inventory.issues.length,
+      ms: Date.now() - started,
+    },
+    "scanned image",
+  );
+  return context.queue.enqueue(await gzipInventory(inventory));
+}
+
 export async function scanAndQueue(
   context: SensorContext,
   state: ScanState,
   image: ImageToScan,
   source: RegistrySourceOptions,
 ): Promise<ScanOutcome> {
-  const { log, config } = context;
+  const { log } = context;
   const fields = { reference: image.reference, id: image.key, ...image.fields };
   const started = Date.now();
   log.info({ event: "scanning", ...fields }, "scanning image");
   let inventory: Inventory | undefined;
   try {
-    inventory = await scanForSensor(
-      {
-        reference: image.reference,
-        source,
-        ...(config.cacheDir === undefined ? {} : { cacheDir: config.cacheDir }),
-        env: context.env,
-      },
-      context.signal,
-    );
+    inventory = await scanWithCache(context, image.reference, source);
     if (inventory === undefined) {
       log.info({ event: "scan-abandoned", ...fields }, "stopping: scan abandoned");
       return "abandoned";
@@ -47,18 +74,7 @@ export async function scanAndQueue(
     if (image.tags !== undefined) {
       inventory.image.tags = [...new Set([...inventory.image.tags, ...image.tags])];
     }
-    log.info(
-      {
-        event: "scanned",
-        ...fields,
-        layers: inventory.layers.length,
-        packages: inventory.packages.length,
-        issues: inventory.issues.length,
-        ms: Date.now() - started,
-      },
-      "scanned image",
-    );
-    const entry = await context.queue.enqueue(await gzipInventory(inventory));
+    const entry = await queueScanned(context, inventory, fields, started);
     state.markScanned(image.key, image.reference);
     await state.save();
     log.info({ event: "queued", ...fields, entry: entry.name, bytes: entry.size }, "queued inventory");
