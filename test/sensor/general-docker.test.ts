@@ -10,7 +10,15 @@ import { after, before, test } from "node:test";
 import { z } from "zod";
 import { writeDockerArchive } from "../image-builder/index.ts";
 import { cannotRun, type Daemon, runTool, startDockerd } from "../runtime/daemons.ts";
-import { type Backend, events, spawnSensor, startBackend, storedImages, twoTestImages } from "./helpers.ts";
+import {
+  assertNothingNew,
+  type Backend,
+  events,
+  spawnSensor,
+  startBackend,
+  storedImages,
+  twoTestImages,
+} from "./helpers.ts";
 
 let work = "";
 let skip: string | undefined;
@@ -60,12 +68,9 @@ const imageList = z.object({
   items: z.array(z.object({ id: z.string(), tags: z.array(z.string()), packages: z.number() })),
 });
 
-test("the engine's images are scanned and appear in the backend; the next pass scans nothing", async (t) => {
-  if (skip || !backend) {
-    t.skip(skip ?? "no backend");
-    return;
-  }
-  const args = [
+/** One pass of the general-mode sensor over the test dockerd, with this file's data and cache folders. */
+function sensorArgs(backend: Backend): string[] {
+  return [
     "--mode",
     "general",
     "--once",
@@ -80,6 +85,14 @@ test("the engine's images are scanned and appear in the backend; the next pass s
     "--cache-dir",
     join(work, "layer-cache"),
   ];
+}
+
+test("the engine's images are scanned and appear in the backend; the next pass scans nothing", async (t) => {
+  if (skip || !backend) {
+    t.skip(skip ?? "no backend");
+    return;
+  }
+  const args = sensorArgs(backend);
   const sensor = spawnSensor(args, { STRATA_TOKEN: backend.sensorToken });
   assert.equal(await sensor.exited, 0, sensor.stderr());
   assert.deepEqual(
@@ -103,14 +116,7 @@ test("the engine's images are scanned and appear in the backend; the next pass s
     [["localhost/strata-sensor/app:small"], 6],
   ]);
 
-  const again = spawnSensor(args, { STRATA_TOKEN: backend.sensorToken });
-  assert.equal(await again.exited, 0, again.stderr());
-  assert.equal(events(again.lines, "scanned").length, 0);
-  assert.equal(events(again.lines, "uploaded").length, 0);
-  assert.deepEqual(
-    storedImages(backend.databaseFile).map((image) => image.revision),
-    [1, 1],
-  );
+  await assertNothingNew(args, backend, 2);
 });
 
 test("a new image loaded between passes is the only one scanned", async (t) => {
@@ -123,22 +129,7 @@ test("a new image loaded between passes is the only one scanned", async (t) => {
   const archive = join(work, "image-3.tar");
   await writeDockerArchive(third, archive);
   await runTool("docker", ["-H", dockerHost, "load", "-i", archive]);
-  const sensor = spawnSensor(
-    [
-      "--once",
-      "--runtime",
-      "docker",
-      "--docker-host",
-      dockerHost,
-      "--url",
-      backend.server.url,
-      "--data-dir",
-      join(work, "sensor"),
-      "--cache-dir",
-      join(work, "layer-cache"),
-    ],
-    { STRATA_TOKEN: backend.sensorToken },
-  );
+  const sensor = spawnSensor(sensorArgs(backend), { STRATA_TOKEN: backend.sensorToken });
   assert.equal(await sensor.exited, 0, sensor.stderr());
   assert.deepEqual(
     events(sensor.lines, "scanned").map((line) => line["reference"]),

@@ -2,6 +2,7 @@
  * For the sensor tests: a real backend on a SQLite file, the real `strata sensor` command in a child process
  * with its JSON log lines collected, and two small images that differ (so that they have different ids).
  */
+import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -183,4 +184,16 @@ export function crioSensorArgs(
 /** The inventories waiting in a sensor's upload queue, by file name, oldest first. */
 export async function queuedUploads(dataDir: string): Promise<string[]> {
   return (await readdir(join(dataDir, "queue"))).filter((name) => name.endsWith(".json.gz")).sort();
+}
+
+/** Another pass over images the backend already has: it scans and uploads nothing, and each stays at revision 1. */
+export async function assertNothingNew(args: string[], backend: Backend, images: number): Promise<void> {
+  const again = spawnSensor(args, { STRATA_TOKEN: backend.sensorToken });
+  assert.equal(await again.exited, 0, again.stderr());
+  assert.equal(events(again.lines, "scanned").length, 0);
+  assert.equal(events(again.lines, "uploaded").length, 0);
+  assert.deepEqual(
+    storedImages(backend.databaseFile).map((image) => image.revision),
+    Array<number>(images).fill(1),
+  );
 }
