@@ -54,17 +54,18 @@ export class InterestMatcher<T> {
     const exact = this.exact.get(path);
     const found: Want<T>[] = exact ? [...exact] : [];
     const basename = path.slice(path.lastIndexOf("/") + 1);
-    const check = (candidates: readonly GlobWant<T>[] | undefined): void => {
-      for (const candidate of candidates ?? []) {
-        if (candidate.matches(path) && !found.includes(candidate.want)) found.push(candidate.want);
-      }
-    };
-    check(this.byBasename.get(basename));
+    addMatches(found, this.byBasename.get(basename), path);
     for (let dot = basename.indexOf("."); dot >= 0; dot = basename.indexOf(".", dot + 1)) {
-      check(this.byExtension.get(basename.slice(dot)));
+      addMatches(found, this.byExtension.get(basename.slice(dot)), path);
     }
-    check(this.anyName);
+    addMatches(found, this.anyName, path);
     return found;
+  }
+}
+
+function addMatches<T>(found: Want<T>[], candidates: readonly GlobWant<T>[] | undefined, path: string): void {
+  for (const candidate of candidates ?? []) {
+    if (candidate.matches(path) && !found.includes(candidate.want)) found.push(candidate.want);
   }
 }
 
